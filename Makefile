@@ -1,0 +1,48 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup test-deps test run check build serve bench audit schema clean
+
+setup: $(STAMP)  ## venv with the package (editable) and its dev extras; idempotent
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+test-deps: setup  ## Debian chromium and the npm checkers (axe-core, vnu-jar) for the quality tests
+	bash scripts/install-test-deps.sh
+
+test: setup test-deps  ## the whole test suite
+	$(BIN)/python -m pytest -n 2 -q
+
+run: setup  ## build the sample site and serve it with search on the embedded engine
+	$(BIN)/kennisbank build
+	$(BIN)/kennisbank serve --host $(HOST) --port $(PORT)
+
+check: setup
+	$(BIN)/kennisbank check
+
+build: setup
+	$(BIN)/kennisbank build
+
+serve: setup
+	$(BIN)/kennisbank serve --host $(HOST) --port $(PORT)
+
+schema: setup
+	$(BIN)/kennisbank schema
+
+bench: setup  ## benchmarks: prints tables; numbers are kept in docs/benchmarks.md
+	$(BIN)/python scripts/bench_check.py
+
+audit: setup test-deps  ## Lighthouse on the sample site (not part of `make test`)
+	$(BIN)/python scripts/audit.py
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,167 @@
+"""The `kennisbank` command: a thin Click layer that parses, calls one function, maps errors.
+
+Every command finds the repository root from the current folder (or ``--root``), calls into the
+package, and turns :class:`~kennisbank.errors.KennisbankError` into a message and an exit code:
+0 success, 1 content or build errors, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kennisbank.errors import ContentInvalid, KennisbankError, UsageError
+
+
+class _Group(click.Group):
+    """Turn user-fixable errors into messages and exit codes instead of tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ContentInvalid as exc:
+            for error in exc.errors:
+                click.echo(str(error), err=True)
+            click.echo(f"{len(exc.errors)} error(s): nothing was changed", err=True)
+            sys.exit(exc.exit_code)
+        except KennisbankError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+def _root(ctx: click.Context) -> Path:
+    from kennisbank.content.check import find_root
+
+    given = ctx.obj.get("root") if ctx.obj else None
+    return Path(given).resolve() if given else find_root(Path.cwd())
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", type=click.Path(file_okay=False, exists=True), envvar="KENNISBANK_ROOT",
+              help="Repository root (default: the nearest folder upwards that has content/).")
+@click.version_option(package_name="kennisbank")
+@click.pass_context
+def cli(ctx: click.Context, root: str | None) -> None:
+    """kennisbank: validate, build and search the knowledge centre's content."""
+    ctx.ensure_object(dict)
+    ctx.obj["root"] = root
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",
+              show_default=True, help="text: path:line: field: message; github: Actions annotations; json: a list.")
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
+    """Validate content; report every error with file, line and field.
+
+    With PATHS, only errors in those files or folders are reported (references are still checked
+    against the whole repository). A PATH outside the current repository is checked as a
+    repository of its own. Exit 0 when clean, 1 on any error.
+    """
+    from kennisbank.content.check import check_repository, find_root
+
+    root = _root(ctx)
+    only = [Path(p) for p in paths] or None
+    if only and not ctx.obj.get("root"):
+        outside = [p for p in only if not p.resolve().is_relative_to(root)]
+        if outside:
+            root = find_root(outside[0] if outside[0].is_dir() else outside[0].parent)
+    result = check_repository(root, only)
+    if fmt == "json":
+        click.echo(json.dumps([e.as_dict() for e in result.errors], indent=2, ensure_ascii=False))
+    else:
+        for error in result.errors:
+            click.echo(error.as_github() if fmt == "github" else str(error))
+    if fmt != "json":
+        summary = f"{len(result.errors)} error(s) in {len({e.path for e in result.errors})} file(s)" if result.errors \
+            else f"OK: {len(result.items)} items"
+        click.echo(summary, err=True)
+    sys.exit(1 if result.errors else 0)
+
+
+@cli.command()
+@click.argument("type_name", metavar="TYPE")
+@click.argument("title", required=False)
+@click.option("--set", "values", multiple=True, metavar="FIELD=VALUE",
+              help="A front-matter value (repeatable). Lists are comma separated: --set cities=gent,leuven")
+@click.option("--date", help="Publication date YYYY-MM-DD (default: today).")
+@click.option("--summary", help="Plain-text summary, at most 400 characters.")
+@click.option("--no-input", is_flag=True, help="Never prompt; fail when a required value is missing.")
+@click.pass_context
+def new(ctx: click.Context, type_name: str, title: str | None, values: tuple[str, ...], date: str | None,
+        summary: str | None, no_input: bool) -> None:
+    """Create a correctly named content file of TYPE with TITLE.
+
+    TYPE is a content type or case collection, in English or as its folder name: news/nieuws,
+    study/studies, event/agenda, theme/themas, page/paginas, newsletter/nieuwsbrief,
+    churches/kerken, city-projects/stadsprojecten, temporary-use/tijdelijk-gebruik,
+    housing-instruments/woonbeleid. Required values missing from the options are asked for.
+    """
+    from kennisbank.content import new as new_item
+    from kennisbank.content.check import check_repository
+    from kennisbank.content.types import CONTENT_TYPES, content_type
+
+    ctype = content_type(type_name)
+    if ctype is None:
+        names = ", ".join(f"{t.name}/{t.section}" for t in CONTENT_TYPES)
+        raise UsageError(f"unknown type {type_name!r}; choose one of: {names}")
+    if title is None and ctype.name != "newsletter":
+        raise UsageError("give a TITLE: kennisbank new news \"Titel van het bericht\"")
+    given: dict[str, object] = {}
+    for pair in values:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise UsageError(f"--set takes FIELD=VALUE, not {pair!r}")
+        given[name.strip()] = new_item.parse_value(ctype, name.strip(), value)
+    if date:
+        given["date"] = date
+    if summary:
+        given["summary"] = summary
+    interactive = not no_input and sys.stdin.isatty()
+
+    def ask(name: str, problem: str | None) -> str:
+        if problem:
+            click.echo(f"  {name}: {problem}", err=True)
+        hint = " (comma separated)" if name in new_item.list_fields(ctype) else ""
+        return click.prompt(f"{name}{hint}")
+
+    root = _root(ctx)
+    path = new_item.create(root, ctype, title, given, ask if interactive else None, dt.date.today(),
+                           body="Schrijf hier de tekst.")
+    click.echo(str(path.relative_to(root)))
+    errors = check_repository(root, [path]).errors
+    for error in errors:
+        click.echo(str(error), err=True)
+    if errors:
+        click.echo("The file was written; fix the values above and run `kennisbank check`.", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False), default="schemas", show_default=True,
+              help="Folder for the JSON Schema files (relative to the repository root).")
+@click.pass_context
+def schema(ctx: click.Context, out: str) -> None:
+    """Write a JSON Schema per content type, for editors' tools."""
+    from kennisbank.content.registries import load_registries
+    from kennisbank.content.schema import write_schemas
+
+    root = _root(ctx)
+    registries, errors = load_registries(root)
+    if errors:
+        raise ContentInvalid(errors)
+    for path in write_schemas(registries, root / out):
+        click.echo(str(path.relative_to(root) if path.is_relative_to(root) else path))
+
+
+def main() -> None:
+    cli(prog_name="kennisbank")
+
+
+if __name__ == "__main__":
+    main()

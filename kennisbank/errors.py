@@ -1,0 +1,52 @@
+"""The one exception family users can cause, and the error record `check` reports.
+
+Every stage raises :class:`KennisbankError` (or a subclass) for problems a user can fix; `cli.py`
+turns them into a message and an exit code. Content problems are collected as
+:class:`ContentError` records rather than raised, so that one run reports all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    """One problem in one content file: where it is (path, line, field) and what is wrong."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "field": self.field, "message": self.message}
+
+    def as_github(self) -> str:
+        """A GitHub Actions workflow command, so errors show up on the pull request's diff."""
+        message = f"{self.field}: {self.message}".replace("%", "%25").replace("\r", "%0D")
+        message = message.replace("\n", "%0A")
+        return f"::error file={self.path},line={self.line},title=kennisbank check::{message}"
+
+
+class KennisbankError(Exception):
+    """A problem the user can fix; the CLI prints it without a traceback."""
+
+    exit_code = 1
+
+
+class ContentInvalid(KennisbankError):
+    """Raised by stages that need valid content (build, newsletter) when `check` finds errors."""
+
+    def __init__(self, errors: list[ContentError]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} content error(s); run `kennisbank check`")
+
+
+class UsageError(KennisbankError):
+    """A command was asked for something that cannot be done (unknown type, bad option value)."""
+
+    exit_code = 2
