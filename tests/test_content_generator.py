@@ -1,0 +1,73 @@
+"""The corpus generator: deterministic, valid, and spread over every type."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kennisbank.content.check import check_repository
+from kennisbank.content.types import CONTENT_TYPES
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "generate_corpus.py"
+
+
+@pytest.fixture(scope="module")
+def gen():
+    spec = importlib.util.spec_from_file_location("generate_corpus_under_test", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_same_seed_gives_same_bytes_and_other_seed_differs(gen):
+    first = list(gen.documents(300, seed=5))
+    assert first == list(gen.documents(300, seed=5))
+    assert first != list(gen.documents(300, seed=6))
+    assert gen.generate is gen.documents
+
+
+def test_exactly_n_items_with_unique_paths(gen):
+    docs = list(gen.documents(1000, seed=1))
+    assert len(docs) == 1000
+    assert len({path for path, _ in docs}) == 1000
+
+
+def test_type_counts_sum_to_n(gen):
+    for n in (0, 1, 7, 99, 1000, 100_000):
+        assert sum(gen.type_counts(n).values()) == n
+
+
+def test_written_corpus_passes_check_and_covers_every_type(gen, tmp_path):
+    out = tmp_path / "corpus"
+    counts = gen.write_corpus(out, 1200, seed=3)
+    assert sum(counts.values()) == 1200
+    assert (out / "mkdocs.yml").is_file() and (out / "content/registries/cities.yml").is_file()
+    result = check_repository(out)
+    assert result.errors == []
+    per_type = Counter(item.type.name for item in result.items)
+    assert set(per_type) == {ct.name for ct in CONTENT_TYPES}
+    assert per_type["news"] > per_type["event"] > per_type["churches"] > per_type["page"]
+    # Zipf-like facets: the most used city appears far more often than the median one.
+    cities = Counter(city for item in result.items for city in item.cities)
+    ranked = [count for _, count in cities.most_common()]
+    assert ranked[0] > 3 * ranked[len(ranked) // 2]
+
+
+def test_written_bytes_are_reproducible(gen, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    gen.write_corpus(a, 150, seed=9)
+    gen.write_corpus(b, 150, seed=9)
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files_a == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert all((a / p).read_bytes() == (b / p).read_bytes() for p in files_a)
+
+
+def test_command_line(gen, tmp_path, capsys):
+    assert gen.main(["--items", "120", "--out", str(tmp_path / "c"), "--seed", "2"]) == 0
+    assert "total" in capsys.readouterr().out
+    assert check_repository(tmp_path / "c").errors == []
