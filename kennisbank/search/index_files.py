@@ -1,0 +1,80 @@
+"""The files next to an index: its version, build time and facet catalog, and the atomic swap.
+
+The version is a hash of the documents and the settings, so identical input gives an identical
+version (and ETag) no matter when it was built; the build time is informational (health).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from kennisbank.errors import KennisbankError
+from kennisbank.search.documents import FacetCatalog
+from kennisbank.search.settings import SearchSettings
+
+META_FILE = "kennisbank-index.json"
+
+
+@dataclass(frozen=True)
+class IndexMeta:
+    version: str
+    built_at: str
+    documents: int
+    catalog: FacetCatalog
+
+
+def index_version(documents: list[dict], settings: SearchSettings) -> str:
+    digest = hashlib.sha256(settings.fingerprint().encode())
+    for doc in documents:
+        digest.update(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()[:20]
+
+
+def build_time() -> str:
+    """Now in UTC, or ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def write_meta(folder: Path, meta: IndexMeta) -> None:
+    data = {"version": meta.version, "built_at": meta.built_at, "documents": meta.documents,
+            "catalog": meta.catalog.as_dict()}
+    (folder / META_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                    encoding="utf-8")
+
+
+def read_meta(folder: Path) -> IndexMeta:
+    path = folder / META_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KennisbankError(f"no search index at {folder}: run `kennisbank build` first") from None
+    except (ValueError, OSError) as exc:
+        raise KennisbankError(f"{path}: unreadable index metadata ({exc}); rebuild the index") from None
+    return IndexMeta(version=data["version"], built_at=data["built_at"], documents=int(data["documents"]),
+                     catalog=FacetCatalog(data.get("catalog") or {}))
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Replace ``target`` by ``new`` with renames only, so readers see the old or the new index,
+    never half of one. Processes that have the old index open keep reading it (POSIX)."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+        os.rename(target, old / target.name)
+    try:
+        os.rename(new, target)
+    except OSError:
+        if old is not None:
+            os.rename(old / target.name, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,68 @@
+"""Query analysis shared by engines that do not expand synonyms natively.
+
+A query becomes a list of :class:`Unit`: plain words, or a synonym group when the words spell a
+member of one (``tijdelijk gebruik`` -> {tijdelijk gebruik, tijdelijke invulling}). Stop words are
+dropped unless nothing else is left, so ``de kerk`` finds what ``kerk`` finds.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from kennisbank.search.settings import SearchSettings
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, as the index's analyzers do (coördinatie -> coordinatie)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``, split as the index's simple tokenizer splits them."""
+    return _WORD.findall(fold(text))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One required part of a query: ``phrases`` are alternatives, each a list of words."""
+
+    phrases: tuple[tuple[str, ...], ...]
+    last: bool = False
+    """The final word the visitor typed: it also matches as a prefix."""
+
+    @property
+    def is_synonym(self) -> bool:
+        return len(self.phrases) > 1
+
+
+def analyse(q: str, settings: SearchSettings) -> list[Unit]:
+    tokens = words(q)
+    groups = [tuple(tuple(words(member)) for member in group) for group in settings.synonyms]
+    units: list[Unit] = []
+    i = 0
+    while i < len(tokens):
+        match = _longest_member(tokens, i, groups)
+        if match:
+            length, group = match
+            units.append(Unit(tuple(dict.fromkeys(m for m in group if m))))
+            i += length
+        else:
+            units.append(Unit(((tokens[i],),), last=i == len(tokens) - 1))
+            i += 1
+    meaningful = [u for u in units if u.is_synonym or u.phrases[0][0] not in settings.stop_words]
+    return meaningful or units
+
+
+def _longest_member(tokens: list[str], start: int, groups: list) -> tuple[int, tuple] | None:
+    best: tuple[int, tuple] | None = None
+    for group in groups:
+        for member in group:
+            if member and tuple(tokens[start:start + len(member)]) == member:
+                if best is None or len(member) > best[0]:
+                    best = (len(member), group)
+    return best

@@ -1,0 +1,48 @@
+"""Where the search stage meets the build: write the embedded index, or open the live engine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from kennisbank.config import Settings
+from kennisbank.content import Repository
+from kennisbank.search.documents import build_documents
+from kennisbank.search.engine import SearchEngine
+from kennisbank.search.index_files import IndexMeta, swap_in
+from kennisbank.search.settings import load_search_settings
+from kennisbank.search.tantivy_engine import TantivyEngine, new_index_folder, write_index
+
+INDEX_FOLDER = "search"
+
+
+def stage_search_index(repo: Repository, settings: Settings, tmp: Path) -> None:
+    """Build stage: write the embedded index of every published item into ``<tmp>/search/``."""
+    build_search_index(repo, tmp)
+
+
+def build_search_index(repo: Repository, out: Path, progress=None) -> IndexMeta:
+    """Write the index into a fresh folder beside ``<out>/search`` and swap it in, so a running
+    server never sees a half-written index and a failed build leaves the old one in place."""
+    search_settings = load_search_settings(repo.root)
+    documents, catalog = build_documents(repo)
+    folder = new_index_folder(out)
+    try:
+        meta = write_index(documents, catalog, search_settings, folder, progress)
+        swap_in(folder, out / INDEX_FOLDER)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return meta
+
+
+def open_engine(build_dir: Path, settings: Settings) -> SearchEngine:
+    """The engine the API uses: Meilisearch when ``MEILI_URL`` is set, else the embedded index
+    under ``<build_dir>/search``."""
+    search_settings = load_search_settings(settings.root)
+    if os.environ.get("MEILI_URL"):
+        from kennisbank.search.meili import MeiliEngine
+
+        return MeiliEngine.from_environment(search_settings, build_dir / INDEX_FOLDER)
+    return TantivyEngine(build_dir / INDEX_FOLDER, search_settings)

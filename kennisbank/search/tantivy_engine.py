@@ -1,0 +1,246 @@
+"""The embedded engine: a tantivy index on disk, written at build time, read by the API.
+
+Schema: the searchable fields analysed in Dutch (stemmed) for ranking, one unstemmed folded
+``plain`` field for prefix and typo matching, one raw fast field per facet for counts and
+filters, ``date_key`` for sorting, and the whole document stored as JSON for ``get``.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import tantivy
+from tantivy import Occur, Query
+
+from kennisbank.search.analysis import DUTCH, PLAIN, dutch, register_analyzers
+from kennisbank.search.documents import FACETABLE_FIELDS, FacetCatalog
+from kennisbank.search.engine import FacetCount, Hit, IndexInfo, SearchEngine, SearchRequest, SearchResult
+from kennisbank.search.index_files import META_FILE, IndexMeta, build_time, index_version, read_meta, write_meta
+from kennisbank.search.query import Unit, analyse
+from kennisbank.search.settings import SEARCHABLE_FIELDS, SearchSettings
+from kennisbank.search.snippets import marked_html, plain_snippet
+
+SNIPPET_CHARS = 180
+FUZZY_BOOST = 0.4
+PREFIX_STEM_MIN = 5
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    for name in SEARCHABLE_FIELDS:
+        builder.add_text_field(name, stored=name != "tags", tokenizer_name=DUTCH)
+    builder.add_text_field("plain", tokenizer_name=PLAIN)
+    for name in FACETABLE_FIELDS:
+        builder.add_text_field(name, fast=True, tokenizer_name="raw")
+    builder.add_integer_field("date_key", fast=True, indexed=True)
+    builder.add_bytes_field("source", stored=True)
+    return builder.build()
+
+
+def write_index(documents: list[dict], catalog: FacetCatalog, settings: SearchSettings, folder: Path,
+                progress=None) -> IndexMeta:
+    """Write a fresh index of ``documents`` into the empty or new ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    schema = _schema()
+    index = tantivy.Index(schema, path=str(folder))
+    register_analyzers(index)
+    writer = index.writer(heap_size=256_000_000)
+    for doc in documents:
+        writer.add_document(_tantivy_document(doc))
+        if progress:
+            progress(1)
+    writer.commit()
+    writer.wait_merging_threads()
+    meta = IndexMeta(version=index_version(documents, settings), built_at=build_time(),
+                     documents=len(documents), catalog=catalog)
+    write_meta(folder, meta)
+    return meta
+
+
+def _tantivy_document(doc: dict) -> tantivy.Document:
+    fields: dict = {"id": doc["id"], "date_key": int(doc.get("date_key") or 0),
+                    "source": json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()}
+    texts = []
+    for name in SEARCHABLE_FIELDS:
+        value = doc.get(name)
+        if value:
+            fields[name] = value
+            texts.extend(value if isinstance(value, list) else [value])
+    fields["plain"] = " ".join(texts)
+    for name in FACETABLE_FIELDS:
+        value = doc.get(name)
+        if value:
+            fields[name] = [value] if isinstance(value, str) else list(value)
+    return tantivy.Document(**fields)
+
+
+class TantivyEngine(SearchEngine):
+    """Reads an index written by :func:`write_index`; reopens it when a rebuild swapped it."""
+
+    name = "embedded"
+
+    def __init__(self, folder: Path, settings: SearchSettings):
+        self.folder = folder
+        self.settings = settings
+        self._stamp: tuple | None = None
+        self._open()
+
+    def _open(self) -> None:
+        self.meta = read_meta(self.folder)
+        self._index = tantivy.Index.open(str(self.folder))
+        register_analyzers(self._index)
+        self._schema = self._index.schema
+        self._stamp = self._meta_stamp()
+
+    def _meta_stamp(self) -> tuple | None:
+        try:
+            stat = (self.folder / META_FILE).stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns)
+
+    def _searcher(self) -> tantivy.Searcher:
+        stamp = self._meta_stamp()
+        if stamp is not None and stamp != self._stamp:
+            self._open()
+        return self._index.searcher()
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def _text_query(self, units: list[Unit]) -> Query:
+        clauses = [(Occur.Must, self._unit_query(u)) for u in units]
+        return Query.boolean_query(clauses) if clauses else Query.all_query()
+
+    def _unit_query(self, unit: Unit) -> Query:
+        if not unit.is_synonym:
+            return self._word_query(unit.phrases[0][0], prefix=unit.last and self.settings.prefix_search, fuzzy=True)
+        alternatives = [self._word_query(p[0], prefix=False, fuzzy=False) if len(p) == 1 else self._phrase_query(p)
+                        for p in unit.phrases]
+        return Query.boolean_query([(Occur.Should, q) for q in alternatives])
+
+    def _word_query(self, word: str, prefix: bool, fuzzy: bool) -> Query:
+        stems = dutch().analyze(word)
+        if not stems:
+            return Query.empty_query()
+        stem = stems[0]
+        should = [Query.boost_query(Query.term_query(self._schema, f.field, stem), f.boost)
+                  for f in self.settings.searchable]
+        distance = self.settings.typo_tolerance.distance(word) if fuzzy else 0
+        if distance or prefix:
+            should.append(Query.boost_query(
+                Query.fuzzy_term_query(self._schema, "plain", word, distance=distance, prefix=prefix), FUZZY_BOOST))
+        else:
+            should.append(Query.boost_query(Query.term_query(self._schema, "plain", word), FUZZY_BOOST))
+        if fuzzy and stem != word and len(stem) >= PREFIX_STEM_MIN:
+            # the stemmer splits families (fiets/fietsen): the stem as a prefix of unstemmed words joins them
+            should.append(Query.boost_query(
+                Query.fuzzy_term_query(self._schema, "plain", stem, distance=0, prefix=True), FUZZY_BOOST))
+        return Query.boolean_query([(Occur.Should, q) for q in should])
+
+    def _phrase_query(self, phrase: tuple[str, ...]) -> Query:
+        stems = dutch().analyze(" ".join(phrase))
+        should = [Query.boost_query(Query.phrase_query(self._schema, f.field, stems), f.boost)
+                  for f in self.settings.searchable]
+        should.append(Query.boost_query(Query.phrase_query(self._schema, "plain", list(phrase)), FUZZY_BOOST))
+        return Query.boolean_query([(Occur.Should, q) for q in should])
+
+    def _filtered(self, text: Query, filters: dict[str, tuple[str, ...]]) -> Query:
+        if not filters:
+            return text
+        clauses = [(Occur.Must, text)]
+        clauses += [(Occur.Must, Query.term_set_query(self._schema, name, list(values)))
+                    for name, values in sorted(filters.items())]
+        return Query.boolean_query(clauses)
+
+    def _highlight_query(self, units: list[Unit], field_name: str) -> Query | None:
+        stop = {stem for word in self.settings.stop_words for stem in dutch().analyze(word)}
+        terms = {stem for unit in units for phrase in unit.phrases for stem in dutch().analyze(" ".join(phrase))} - stop
+        if not terms:
+            return None
+        return Query.boolean_query([(Occur.Should, Query.term_query(self._schema, field_name, t))
+                                    for t in sorted(terms)])
+
+    # -- contract ----------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        searcher = self._searcher()
+        units = analyse(request.q, self.settings) if request.q.strip() else []
+        text = self._text_query(units)
+        filters = {k: v for k, v in request.filters.items() if v}
+        query = self._filtered(text, filters)
+        order = {"order_by_field": "date_key", "order": tantivy.Order.Desc} if request.sort == "date" else {}
+        result = searcher.search(query, limit=request.per_page, offset=request.offset, count=True, **order)
+        docs = [json.loads(searcher.doc(address)["source"][0]) for _, address in result.hits]
+        hits = self._hits(searcher, units, docs)
+        return SearchResult(hits=hits, total=result.count, facets=self._facets(searcher, text, request, filters))
+
+    def _facets(self, searcher, text: Query, request: SearchRequest, filters: dict) -> dict[str, list[FacetCount]]:
+        wanted = request.facets if request.facets is not None else self.settings.facet_fields
+        shared = [f for f in wanted if f not in filters]
+        counts: dict[str, list[FacetCount]] = {}
+        if shared:
+            counts.update(self._aggregate(searcher, self._filtered(text, filters), shared))
+        for name in wanted:
+            if name in filters:  # disjunctive: counted with every filter but its own
+                counts.update(self._aggregate(searcher, self._filtered(text, request.filters_without(name)), [name]))
+        return {name: counts.get(name, []) for name in wanted}
+
+    def _aggregate(self, searcher, query: Query, names: list[str]) -> dict[str, list[FacetCount]]:
+        size = {n: max(10, len(self.meta.catalog.values(n)) + 1) for n in names}
+        aggs = {n: {"terms": {"field": n, "size": size[n]}} for n in names}
+        raw = searcher.aggregate(query, aggs)
+        return {n: [FacetCount(str(b["key"]), int(b["doc_count"])) for b in raw.get(n, {}).get("buckets", [])]
+                for n in names}
+
+    def _hits(self, searcher, units: list[Unit], docs: list[dict]) -> list[Hit]:
+        generators = {}
+        if units and docs:
+            for field_name in ("body", "summary"):
+                query = self._highlight_query(units, field_name)
+                if query is not None:
+                    generator = tantivy.SnippetGenerator.create(searcher, query, self._schema, field_name)
+                    generator.set_max_num_chars(SNIPPET_CHARS)
+                    generators[field_name] = generator
+        return [Hit(id=d["id"], title=d["title"], url=d["url"], type=d["type"], date=d.get("date"),
+                    snippet=self._snippet(generators, d)) for d in docs]
+
+    def _snippet(self, generators: dict, doc: dict) -> str:
+        for field_name, generator in generators.items():
+            text = doc.get(field_name) or ""
+            if not text:
+                continue
+            snippet = generator.snippet_from_doc(tantivy.Document(**{field_name: text}))
+            ranges = [(r.start, r.end) for r in snippet.highlighted()]
+            if ranges:
+                html = marked_html(snippet.fragment(), ranges)
+                start, end = snippet.fragment_range().start, snippet.fragment_range().end
+                return ("…" if start > 0 else "") + html + ("…" if end < len(text.encode()) else "")
+        return plain_snippet(doc.get("summary") or doc.get("body") or "", SNIPPET_CHARS)
+
+    def facet_values(self, field_name: str, prefix: str, limit: int) -> list[FacetCount]:
+        searcher = self._searcher()
+        values = searcher.terms_with_prefix(field_name, prefix) if prefix else \
+            [(c.value, c.count) for c in self._aggregate(searcher, Query.all_query(), [field_name])[field_name]]
+        ranked = sorted(values, key=lambda pair: (-pair[1], pair[0]))
+        return [FacetCount(v, c) for v, c in ranked[:limit] if c > 0]
+
+    def get(self, doc_id: str) -> dict | None:
+        searcher = self._searcher()
+        result = searcher.search(Query.term_query(self._schema, "id", doc_id), limit=1)
+        if not result.hits:
+            return None
+        return json.loads(searcher.doc(result.hits[0][1])["source"][0])
+
+    def info(self) -> IndexInfo:
+        self._searcher()
+        return IndexInfo(engine=self.name, documents=self.meta.documents, version=self.meta.version,
+                         built_at=self.meta.built_at)
+
+
+def new_index_folder(parent: Path) -> Path:
+    """A fresh folder beside the target, so the final rename stays on one file system."""
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".search-new-", dir=parent))
