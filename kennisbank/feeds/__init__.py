@@ -1,0 +1,51 @@
+"""RSS 2.0 and Atom feeds, the OPML list and the "Volg ons" page, written by ``kennisbank build``.
+
+Public surface: :func:`stage_feeds` (build.py) and :func:`feeds_for_page` (the site asks it which
+feeds a page advertises in its ``<head>``). The rest is internal: :mod:`.catalog` decides which
+feeds exist and what they hold, :mod:`.writer` serializes them, :mod:`.opml` and :mod:`.page`
+list them for people and feed readers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kennisbank.config import Settings
+from kennisbank.content import Repository
+from kennisbank.feeds.catalog import Feed, FeedCatalog
+from kennisbank.feeds.links import FeedLink, feeds_for_page
+from kennisbank.feeds.opml import OPML_PATH, opml_bytes
+from kennisbank.feeds.page import follow_page
+from kennisbank.feeds.writer import atom_bytes, rss_bytes
+
+__all__ = ["Feed", "FeedCatalog", "FeedLink", "feeds_for_page", "stage_feeds", "write_feeds"]
+
+
+def write_feeds(catalog: FeedCatalog, docs: Path) -> list[Path]:
+    """Write every feed (RSS and Atom) and the OPML list under ``docs/feeds/``; return the paths."""
+    folder = docs / "feeds"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for feed in catalog.feeds.values():
+        for url, data in ((feed.rss_url, rss_bytes(feed, catalog.settings)),
+                          (feed.atom_url, atom_bytes(feed, catalog.settings))):
+            written.append(_write(docs, url, data))
+    written.append(_write(docs, OPML_PATH, opml_bytes(list(catalog.feeds.values()), catalog.settings)))
+    return written
+
+
+def _write(docs: Path, url: str, data: bytes) -> Path:
+    path = docs / url.lstrip("/")
+    path.write_bytes(data)
+    return path
+
+
+def stage_feeds(repo: Repository, settings: Settings, tmp: Path) -> None:
+    """Build stage: feeds and OPML into ``<tmp>/docs/feeds/``, the "Volg ons" page into the docs."""
+    docs = tmp / "docs"
+    catalog = FeedCatalog(repo, settings)
+    write_feeds(catalog, docs)
+    page = follow_page(catalog)
+    target = docs / page.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page.markdown(), encoding="utf-8")

@@ -1,0 +1,178 @@
+"""Which items go into which monthly issue: a fair default mix, and the editor's override.
+
+Default: the month's published items, grouped the way readers know the newsletter (city practices,
+announcements and events, studies, new case fiches, the centre's own news, policy news), taken
+round-robin over those groups so that no single busy group fills the issue. An editor's
+``content/nieuwsbrief/NNN.md`` can set the intro, title and summary, exclude items (the slot is
+refilled from the mix), or list the items explicitly — then the issue holds exactly those, in
+that order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from babel.dates import format_date
+
+from kennisbank.config import Settings
+from kennisbank.content import Item, Repository
+from kennisbank.errors import KennisbankError
+from kennisbank.newsletter.numbering import month_for, next_month, number_for, parse_month
+
+# Group key → the news categories it takes (other types are placed by `mix_group`).
+MIX_GROUPS: tuple[str, ...] = ("stadspraktijk", "aankondiging", "studies", "fiches", "kenniscentrum", "beleid")
+
+
+def mix_group(item: Item) -> str | None:
+    """The newsletter group of ``item``; ``None`` for items a newsletter never carries."""
+    if item.type.name == "news":
+        category = getattr(item.meta, "category", None)
+        return category if category in MIX_GROUPS else "kenniscentrum"
+    if item.type.name == "event":
+        return "aankondiging"
+    if item.type.name == "study":
+        return "studies"
+    if item.type.is_case:
+        return "fiches"
+    return None
+
+
+def round_robin(items: Iterable[Item], limit: int) -> list[Item]:
+    """Up to ``limit`` items, one per group in turn (groups in :data:`MIX_GROUPS` order).
+
+    Within a group the newest item comes first; the result is fully determined by the input.
+    """
+    groups: dict[str, list[Item]] = {key: [] for key in MIX_GROUPS}
+    for item in sorted(items, key=lambda i: i.sort_key):
+        key = mix_group(item)
+        if key is not None:
+            groups[key].append(item)
+    picked: list[Item] = []
+    depth = 0
+    while len(picked) < limit and any(len(group) > depth for group in groups.values()):
+        for group in groups.values():
+            if len(group) > depth and len(picked) < limit:
+                picked.append(group[depth])
+        depth += 1
+    return picked
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One numbered monthly issue: what the e-mail, the web version and the feed show."""
+
+    number: int
+    month: dt.date  # first day of the month the issue covers
+    items: tuple[Item, ...]
+    override: Item | None = None
+
+    @property
+    def id(self) -> str:
+        """Stable key (like an item id): the feed id and the Message-ID derive from it."""
+        return f"nieuwsbrief/{self.number}"
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the web version."""
+        return f"/nieuwsbrief/{self.number}/"
+
+    @property
+    def date(self) -> dt.date:
+        """The send date: the first day after the month it covers (reproducible, never 'now')."""
+        return next_month(self.month)
+
+    @property
+    def month_label(self) -> str:
+        return format_date(self.month, "MMMM y", locale="nl")
+
+    @property
+    def title(self) -> str:
+        given = getattr(self.override.meta, "title", None) if self.override else None
+        return given or f"Nieuwsbrief {self.number} – {self.month_label}"
+
+    @cached_property
+    def summary(self) -> str:
+        """The editor's summary, or the first item titles (also the e-mail's preheader)."""
+        given = getattr(self.override.meta, "summary", None) if self.override else None
+        if given:
+            return given
+        titles = [item.title for item in self.items[:3]]
+        if not titles:
+            return f"De nieuwsbrief van {self.month_label}."
+        listed = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " en " + titles[-1]
+        more = f" (en nog {len(self.items) - 3} andere)" if len(self.items) > 3 else ""
+        return f"In {self.month_label}: {listed}{more}."
+
+    @property
+    def intro(self) -> str:
+        """The editor's intro (Markdown); empty when there is no override."""
+        return self.override.body.strip() if self.override else ""
+
+
+def _overrides(repo: Repository, settings: Settings) -> dict[int, Item]:
+    """Override files by issue number, after checking each one's month matches its number."""
+    found: dict[int, Item] = {}
+    for item in repo.of_type("newsletter", include_drafts=True):
+        number = item.meta.number  # type: ignore[attr-defined]
+        expected = month_for(settings, number) if number >= settings.newsletter_first_number else None
+        if expected is None or parse_month(item.meta.month) != expected:  # type: ignore[attr-defined]
+            hint = f"issue {number} covers {expected:%Y-%m}" if expected else \
+                f"numbering starts at {settings.newsletter_first_number}"
+            raise KennisbankError(f"{item.path}: month {item.meta.month} does not match issue {number} ({hint})")  # type: ignore[attr-defined]
+        found[number] = item
+    return found
+
+
+def _by_month(repo: Repository) -> dict[dt.date, list[Item]]:
+    """Published items a newsletter may carry, bucketed by the month of their date."""
+    months: dict[dt.date, list[Item]] = {}
+    for item in repo.published:
+        if item.date is not None and mix_group(item) is not None:
+            months.setdefault(item.date.replace(day=1), []).append(item)
+    return months
+
+
+def issue_for(repo: Repository, settings: Settings, month: dt.date) -> Issue | None:
+    """The issue of ``month``; ``None`` when it has nothing to send or its override is a draft."""
+    number = number_for(settings, month)
+    pool = _by_month(repo).get(month, [])
+    return _make_issue(repo, settings, number, month, pool, _overrides(repo, settings).get(number))
+
+
+def _make_issue(repo: Repository, settings: Settings, number: int, month: dt.date, pool: list[Item],
+                override: Item | None) -> Issue | None:
+    if override is not None and override.draft:
+        return None
+    excluded = set(getattr(override.meta, "exclude", ())) if override else set()
+    explicit = list(getattr(override.meta, "items", ())) if override else []
+    if explicit:
+        items = [repo.by_id[key] for key in explicit if key not in excluded]
+    else:
+        items = round_robin([item for item in pool if item.id not in excluded], settings.newsletter_items)
+    if not items and override is None:
+        return None
+    return Issue(number=number, month=month, items=tuple(items), override=override)
+
+
+def published_issues(repo: Repository, settings: Settings) -> list[Issue]:
+    """Every issue from the first numbered month up to the newest content, newest first.
+
+    A month without items and without an override has no issue (its number stays unused).
+    """
+    overrides = _overrides(repo, settings)
+    pools = _by_month(repo)
+    months = list(pools) + [month_for(settings, number) for number in overrides]
+    if not months:
+        return []
+    issues: list[Issue] = []
+    month = parse_month(settings.newsletter_first_month)
+    while month <= max(months):
+        number = number_for(settings, month)
+        issue = _make_issue(repo, settings, number, month, pools.get(month, []), overrides.get(number))
+        if issue is not None:
+            issues.append(issue)
+        month = next_month(month)
+    return sorted(issues, key=lambda issue: -issue.number)
