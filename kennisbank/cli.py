@@ -159,6 +159,36 @@ def schema(ctx: click.Context, out: str) -> None:
         click.echo(str(path.relative_to(root) if path.is_relative_to(root) else path))
 
 
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False), default="build", show_default=True,
+              help="Output folder (relative to the repository root); the site lands in OUT/site.")
+@click.pass_context
+def build(ctx: click.Context, out: str) -> None:
+    """Check the content, then build the Dutch site into OUT/site (atomically).
+
+    Refuses to build when `check` finds errors (exit 1); the previous site stays as it was.
+    """
+    from kennisbank.build import build as build_all
+
+    root = _root(ctx)
+    site = build_all(root, root / out, report=lambda message: click.echo(message, err=True))
+    click.echo(str(site.relative_to(root) if site.is_relative_to(root) else site))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port.")
+@click.option("--out", type=click.Path(file_okay=False), default="build", show_default=True,
+              help="Build folder whose site/ is served (relative to the repository root).")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, out: str) -> None:
+    """Serve the built site with live reload: edits in content/, cases/ or mkdocs.yml show at once."""
+    from kennisbank.serve import serve as run_server
+
+    root = _root(ctx)
+    run_server(root, root / out, host=host, port=port, report=lambda message: click.echo(message, err=True))
+
+
 def main() -> None:
     cli(prog_name="kennisbank")
 

@@ -1,0 +1,33 @@
+"""The Dutch static site: stage every page as Markdown, render it with MkDocs, nothing more.
+
+Two public stage functions, called by :mod:`kennisbank.build`:
+
+* :func:`stage_site` writes ``<tmp>/docs``: one Markdown file per page (front matter + one block
+  of clean HTML), pictures under ``docs/media/``, the stylesheet under ``docs/assets/``.
+* :func:`render_site` renders ``<tmp>/docs`` into ``<tmp>/site`` with mkdocs-material
+  (:mod:`kennisbank.site.render` is the only module that imports MkDocs).
+
+For other stages
+----------------
+* Pages: a stage that adds pages writes Markdown files under ``<tmp>/docs/`` between
+  ``stage_site`` and ``render_site`` (e.g. ``docs/volg-ons/index.md``, ``docs/nieuwsbrief/...``,
+  ``docs/zoeken/index.md``). The nav picks up ``volg-ons``, ``nieuwsbrief`` and ``zoeken`` when
+  they exist; ``volg-ons`` and ``nieuwsbrief`` get a short placeholder only when nobody wrote them.
+  Static files (feed XML) written under ``<tmp>/docs/`` are copied as they are.
+* Feed autodiscovery: every staged page has a :class:`~kennisbank.site.pages.PageContext`
+  ``(kind, key)``: ``("home", "")``, ``("item", "nieuws/foo")``, ``("section", "agenda")``,
+  ``("year", "nieuws/2020")``, ``("theme", "<slug>")``, ``("city", "<slug>")``,
+  ``("tag", "<slug>")``, ``("index", "themas" | "steden" | "tags" | "cases")``. When
+  ``kennisbank.feeds.feeds_for_page(kind, key)`` exists, the site calls it for every page and
+  renders each returned feed (an object or dict with ``title``, ``href``, ``type``) as
+  ``<link rel="alternate" type=... title=... href=...>`` in the page's ``<head>``. Other stages'
+  own pages may set ``feeds: [{title, href, type}]`` in their front matter to the same effect.
+* Safety: every body goes through :mod:`kennisbank.site.sanitize` (Markdown → HTML → nh3), every
+  field through autoescaped templates, so no script or ``javascript:`` URL from content reaches a
+  page even when ``check`` is bypassed.
+"""
+
+from kennisbank.site.render import render_site
+from kennisbank.site.stage import stage_site
+
+__all__ = ["render_site", "stage_site"]

@@ -1,0 +1,93 @@
+"""A staged page: what the site stage hands to the renderer, one Markdown file per page.
+
+Each page carries its *context* (which kind of page it is and about what), so that other stages
+can attach things to it without knowing how pages are made: the feeds stage answers
+``kennisbank.feeds.feeds_for_page(kind, key)`` with the feeds to advertise in the page's
+``<head>`` (``<link rel="alternate">``). The answer goes into the page's front matter as
+``feeds: [{title, href, type}]``; the theme override renders it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import yaml
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+# The kinds of page context, and what their key is.
+KINDS = {
+    "home": "empty string",
+    "item": "item id, e.g. nieuws/foo or kerken/bar",
+    "section": "section name, e.g. nieuws, agenda, kerken (its listing pages)",
+    "year": "section/year, e.g. nieuws/2020",
+    "theme": "theme slug",
+    "city": "city slug",
+    "tag": "tag slug",
+    "index": "overview name: themas, steden, tags",
+}
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page is about: ``kind`` (one of :data:`KINDS`) and its ``key``."""
+
+    kind: str
+    key: str = ""
+
+
+@dataclass
+class StagedPage:
+    """One page of the site before rendering: its docs-relative Markdown path and clean HTML body."""
+
+    path: str  # e.g. "nieuws/foo.md" → /nieuws/foo/
+    title: str
+    html: str  # already safe: built from autoescaped templates and sanitised bodies
+    context: PageContext
+    description: str = ""
+    feeds: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        stem = self.path[:-3]
+        if stem == "index":
+            return "/"
+        return "/" + stem.removesuffix("/index") + "/"
+
+    def markdown(self) -> str:
+        """Front matter (values HTML-escaped: Material prints some of them raw) + one HTML block."""
+        meta: dict[str, object] = {"title": html.escape(self.title), "kb_kind": self.context.kind}
+        if self.description:
+            meta["description"] = html.escape(self.description)
+        if self.feeds:
+            meta["feeds"] = [{k: html.escape(str(v)) for k, v in feed.items()} for feed in self.feeds]
+        head = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=True, width=10_000)
+        return f"---\n{head}---\n\n{self.html.strip()}\n"
+
+
+FeedHook = Callable[[PageContext], Iterable[object]]
+
+
+def feed_hooks() -> list[FeedHook]:
+    """The functions asked for a page's feeds: the feeds stage's, once it exists."""
+    try:
+        from kennisbank.feeds import feeds_for_page  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    return [lambda context: feeds_for_page(context.kind, context.key)]
+
+
+def attach_feeds(pages: Iterable[StagedPage], hooks: list[FeedHook]) -> None:
+    """Ask every hook for each page's feeds and keep them as ``{title, href, type}``."""
+    for page in pages:
+        found = []
+        for hook in hooks:
+            for feed in hook(page.context) or ():
+                get = feed.get if isinstance(feed, dict) else (lambda name, f=feed: getattr(f, name, None))
+                href = get("href")
+                if href:
+                    found.append({"title": str(get("title") or ""), "href": str(href),
+                                  "type": str(get("type") or "application/rss+xml")})
+        page.feeds = found

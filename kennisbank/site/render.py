@@ -1,0 +1,117 @@
+"""Render the staged Markdown tree with MkDocs + Material: the only module that knows MkDocs.
+
+The top-level ``mkdocs.yml`` is the base configuration; here it gets the staged ``docs_dir``,
+the output ``site_dir`` and a generated ``nav`` (sections and listings only: an item in the nav
+would repeat on every page and make the site quadratic in size). Swapping the renderer later
+means replacing this module; the staged tree stays the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from kennisbank.config import CONFIG_FILE, Settings
+from kennisbank.content import CONTENT_TYPES, Repository
+from kennisbank.errors import KennisbankError
+from kennisbank.site.pages import PageContext, StagedPage
+from kennisbank.site.stage import write_page
+from kennisbank.site.views import HOME, reference_date, render
+
+# Pages other stages own; when a stage is absent the site still links to a short placeholder.
+PLACEHOLDERS = {
+    "volg-ons": ("Volg ons", "De feeds van het Kenniscentrum verschijnen hier zodra ze gepubliceerd zijn."),
+    "nieuwsbrief": ("Nieuwsbrief", "Het archief van de nieuwsbrief verschijnt hier zodra er een nummer verschenen is."),
+}
+
+
+def staged_page_exists(docs: Path, section: str) -> bool:
+    return (docs / section / "index.md").is_file() or (docs / f"{section}.md").is_file()
+
+
+def add_placeholders(docs: Path) -> None:
+    """Write the pages the home page links to when the stage that owns them wrote nothing."""
+    for section, (title, text) in PLACEHOLDERS.items():
+        if not staged_page_exists(docs, section):
+            crumbs = [HOME, {"title": title, "url": f"/{section}/"}]
+            html = render("listing.html", title=title, crumbs=crumbs, intro=text, items=[], pager=None, total=0,
+                          show_type=False, years=[])
+            write_page(docs, StagedPage(f"{section}/index.md", title, html, PageContext("index", section)))
+
+
+def navigation(repo: Repository, docs: Path) -> list[object]:
+    """Sections and listings only, in the order visitors expect; optional pages when staged."""
+    def entry(title: str, section: str) -> list[dict[str, str]]:
+        if (docs / section / "index.md").is_file():
+            return [{title: f"{section}/index.md"}]
+        if (docs / f"{section}.md").is_file():
+            return [{title: f"{section}.md"}]
+        return []
+
+    cases = [{"Overzicht": "cases/index.md"}] + [
+        {t.label_plural: f"{t.section}/index.md"} for t in CONTENT_TYPES if t.is_case]
+    nav: list[object] = [{"Home": "index.md"}]
+    nav += entry("Nieuws", "nieuws") + entry("Studies", "studies") + entry("Agenda", "agenda")
+    nav += entry("Thema's", "themas") + [{"Cases": cases}] + entry("Steden", "steden") + entry("Tags", "tags")
+    nav += entry("Nieuwsbrief", "nieuwsbrief") + entry("Volg ons", "volg-ons") + entry("Zoeken", "zoeken")
+    pages = sorted(repo.of_type("page"), key=lambda p: (p.meta.order, p.title, p.slug))
+    nav += [{p.title: f"paginas/{p.slug}.md"} for p in pages]
+    return nav
+
+
+def mkdocs_config(repo: Repository, settings: Settings, docs: Path, site: Path):
+    """The base ``mkdocs.yml`` with the staged tree, the output folder and the generated nav."""
+    from mkdocs.config import load_config
+
+    try:
+        return load_config(config_file=str(settings.root / CONFIG_FILE), docs_dir=str(docs), site_dir=str(site),
+                           nav=navigation(repo, docs))
+    except Exception as exc:  # mkdocs raises its own Abort/ConfigurationError types
+        raise KennisbankError(f"{CONFIG_FILE}: {exc}") from None
+
+
+@contextlib.contextmanager
+def reproducible(repo: Repository) -> Iterator[None]:
+    """MkDocs stamps sitemaps with "today"; use the newest content date instead (SOURCE_DATE_EPOCH)."""
+    newest = reference_date(repo) or dt.date(2000, 1, 1)
+    epoch = int(dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc).timestamp())
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+@contextlib.contextmanager
+def quiet_mkdocs() -> Iterator[None]:
+    """MkDocs logs every step at INFO; keep warnings and errors only."""
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def render_site(repo: Repository, settings: Settings, tmp: Path) -> None:
+    """Render ``<tmp>/docs`` into ``<tmp>/site`` with MkDocs (the build's render stage)."""
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import MkDocsException
+
+    docs, site = tmp / "docs", tmp / "site"
+    add_placeholders(docs)
+    config = mkdocs_config(repo, settings, docs, site)
+    with reproducible(repo), quiet_mkdocs():
+        try:
+            build(config)
+        except MkDocsException as exc:
+            raise KennisbankError(f"rendering failed: {exc}") from None

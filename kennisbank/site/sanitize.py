@@ -1,0 +1,126 @@
+"""Item bodies to safe HTML, and URLs that may appear in an ``href``.
+
+`check` rejects unsafe HTML, but the site must stay safe even when `check` is bypassed (a
+hand-edited build, a bug in a rule). So every body is rendered Markdown → HTML here and the
+*result* is cleaned by nh3 with a strict allow-list. Cleaning after rendering is the only point
+where every route is closed at once: raw HTML, ``javascript:`` links written in Markdown syntax,
+and attributes added by Markdown extensions. The clean HTML is staged as one HTML block, which
+any Markdown renderer passes through unchanged.
+
+Pictures: a relative image is served from ``/media/<its path in the repository>``; an external
+image would make visitors' browsers contact another host, so it becomes a plain link instead.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+MEDIA_PREFIX = "/media/"
+
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "div", "dl",
+    "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd",
+    "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var",
+}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+    "ol": {"start"},
+    "time": {"datetime"},
+    **{f"h{n}": {"id"} for n in range(2, 7)},
+}
+_SCHEMES = {"http", "https", "mailto", "tel"}
+_SAFE_SCHEMES = re.compile(r"^(?:https?:|mailto:|tel:|/|#|\.|[^:/?#]+(?:[/?#]|$))", re.I)
+
+
+def media_url(item_path: str, src: str) -> str:
+    """Site URL of picture ``src`` referenced from content file ``item_path`` (repository-relative)."""
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(item_path), src.split("#")[0].split("?")[0]))
+    return MEDIA_PREFIX + joined.lstrip("/")
+
+
+def is_external(src: str) -> bool:
+    return bool(urlsplit(src).scheme) or src.startswith("//")
+
+
+def safe_url(url: object) -> str | None:
+    """``url`` when it is http(s), mailto, tel or site-relative; None for anything else."""
+    text = str(url or "").strip()
+    if not text or any(ch in text for ch in "\x00\n\r\t") or not _SAFE_SCHEMES.match(text):
+        return None
+    return text
+
+
+class _Pictures(Treeprocessor):
+    """Point relative pictures at /media/, turn external pictures into links, demote h1."""
+
+    def __init__(self, md: markdown.Markdown, item_path: str):
+        super().__init__(md)
+        self.item_path = item_path
+
+    def run(self, root: ET.Element) -> None:
+        for element in root.iter():
+            if element.tag == "h1":
+                element.tag = "h2"
+            if element.tag != "img":
+                continue
+            src = element.get("src", "")
+            if is_external(src):
+                alt = element.get("alt") or "afbeelding"
+                element.tag = "a"
+                element.attrib = {"href": src}
+                element.text = f"{alt} (externe afbeelding)"
+            else:
+                element.set("src", media_url(self.item_path, src))
+                element.set("loading", "lazy")
+
+
+class _PicturesExtension(Extension):
+    def __init__(self, item_path: str):
+        super().__init__()
+        self.item_path = item_path
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(_Pictures(md, self.item_path), "kb_pictures", 0)
+
+
+def body_html(text: str, item_path: str, id_prefix: str = "") -> str:
+    """Markdown body of the item at ``item_path`` → clean HTML (headings get stable ids)."""
+    md = markdown.Markdown(
+        extensions=["tables", "sane_lists", "toc", _PicturesExtension(item_path)],
+        extension_configs={"toc": {"permalink": False, "slugify": _heading_slug(id_prefix)}},
+        output_format="html",
+    )
+    return clean(md.convert(text))
+
+
+def clean(html: str) -> str:
+    """Strict allow-list: no scripts, styles, event handlers, forms, frames or unsafe URLs."""
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def _heading_slug(prefix: str):
+    from markdown.extensions.toc import slugify_unicode
+
+    def slug(value: str, separator: str) -> str:
+        return prefix + (slugify_unicode(value, separator) or "kop")
+
+    return slug

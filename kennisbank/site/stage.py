@@ -1,0 +1,106 @@
+"""Stage the whole site as a Markdown tree: every page, the pictures, the stylesheet.
+
+:func:`stage_pages` is pure (repository in, pages out), so the preview server can re-stage after
+an edit and compare; :func:`stage_site` writes the result under ``<tmp>/docs``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kennisbank.config import Settings
+from kennisbank.content import Repository
+from kennisbank.errors import KennisbankError
+from kennisbank.site import views
+from kennisbank.site.pages import StagedPage, attach_feeds, feed_hooks
+from kennisbank.site.related import related_items
+from kennisbank.site.sanitize import MEDIA_PREFIX, is_external, media_url
+
+ASSETS = Path(__file__).parent / "assets"
+_BODY_IMAGE = __import__("re").compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+
+
+@dataclass
+class Staging:
+    """Pages by docs path, plus static files to copy (docs path → source file)."""
+
+    pages: dict[str, StagedPage] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def add(self, page: StagedPage) -> None:
+        if page.path in self.pages:
+            raise KennisbankError(f"two pages want the URL {page.url}: "
+                                  f"{self.pages[page.path].title!r} and {page.title!r}; rename one of the files")
+        self.pages[page.path] = page
+
+
+def stage_pages(repo: Repository, settings: Settings) -> Staging:
+    """Every page of the site, with feeds attached; raises when two pages share a URL."""
+    staging = Staging()
+    related = related_items([i for i in repo.published if i.type.name not in views.NOT_STAGED and i.type.name != "theme"])
+    for page in _generated(repo, settings):
+        staging.add(page)
+    for item in repo.published:
+        if item.type.name in views.NOT_STAGED or item.type.name == "theme":
+            continue  # themes get their own richer page (views.theme_pages)
+        staging.add(views.item_page(item, repo, related.get(item.id, [])))
+    attach_feeds(staging.pages.values(), feed_hooks())
+    staging.files = media_files(repo)
+    for asset in sorted(ASSETS.iterdir()):
+        staging.files[f"assets/{asset.name}"] = asset
+    return staging
+
+
+def _generated(repo: Repository, settings: Settings):
+    yield views.home_page(repo, settings)
+    for type_name in views.LISTED_TYPES:
+        yield from views.section_listing(repo, settings, type_name)
+    yield from views.news_years(repo, settings)
+    yield from views.theme_pages(repo)
+    yield from views.city_pages(repo)
+    yield from views.tag_pages(repo)
+    yield views.cases_page(repo)
+
+
+def media_files(repo: Repository) -> dict[str, Path]:
+    """Pictures the pages use (photos, news images, images in bodies), by their /media/ path."""
+    found: dict[str, Path] = {}
+    for item in repo.published:
+        sources = [p.src for p in getattr(item.meta, "photos", ()) or ()]
+        image = getattr(item.meta, "image", None)
+        if image is not None:
+            sources.append(image.src)
+        if "![" in item.body:
+            sources.extend(_BODY_IMAGE.findall(item.body))
+        for src in sources:
+            if is_external(src):
+                continue
+            url = media_url(item.path, src)
+            source = (repo.root / url.removeprefix(MEDIA_PREFIX)).resolve()
+            if source.is_file() and source.is_relative_to(repo.root.resolve()):
+                found[url.lstrip("/")] = source
+    return found
+
+
+def write_page(docs: Path, page: StagedPage) -> None:
+    target = docs / page.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page.markdown(), encoding="utf-8")
+
+
+def write_staging(staging: Staging, docs: Path) -> None:
+    for page in staging.pages.values():
+        write_page(docs, page)
+    for relative, source in staging.files.items():
+        target = docs / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def stage_site(repo: Repository, settings: Settings, tmp: Path) -> Staging:
+    """Write every page and file of the site under ``<tmp>/docs`` (the build's first stage)."""
+    staging = stage_pages(repo, settings)
+    write_staging(staging, tmp / "docs")
+    return staging

@@ -1,0 +1,341 @@
+"""The pages of the site, one function per kind: items, listings, years, themes, cities, tags, home.
+
+Every function returns :class:`StagedPage` objects with HTML built from the autoescaped
+templates in ``templates/``; nothing here knows about MkDocs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from kennisbank.config import Settings
+from kennisbank.content import CONTENT_TYPES, Item, Repository
+from kennisbank.content.slugs import slugify
+from kennisbank.site import dutch
+from kennisbank.site.facts import facts
+from kennisbank.site.pages import PageContext, StagedPage
+from kennisbank.site.sanitize import body_html, is_external, media_url, safe_url
+
+HOME = {"title": "Home", "url": "/"}
+LISTED_TYPES = ("news", "study", "event", "churches", "city-projects", "temporary-use", "housing-instruments")
+NOT_STAGED = ("newsletter",)  # the newsletter stage publishes its issues' web versions
+GROUP_ORDER = {name: n for n, name in enumerate(LISTED_TYPES + ("theme", "page"))}
+
+
+@dataclass(frozen=True)
+class Group:
+    title: str
+    anchor: str
+    items: list[Item]
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int
+    count: int
+    pages: list[tuple[int, str]]
+
+    @property
+    def previous(self) -> str | None:
+        return self.pages[self.number - 2][1] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.pages[self.number][1] if self.number < self.count else None
+
+
+@lru_cache(maxsize=1)
+def templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+    env.globals["describe_when"] = describe_when
+    return env
+
+
+def render(template: str, **values: object) -> str:
+    return templates().get_template(template).render(**values)
+
+
+def describe_when(item: Item) -> dict[str, str] | None:
+    """The date a card shows: an event's date range, otherwise the publication date."""
+    if item.type.name == "event":
+        return {"text": dutch.when(item.meta.start, item.meta.end), "iso": dutch.iso(item.meta.start)}
+    if item.date is None:
+        return None
+    return {"text": dutch.long_date(item.date), "iso": dutch.iso(item.date)}
+
+
+def event_order(items: list[Item]) -> list[Item]:
+    """Events newest first by their start (not their publication date)."""
+    return sorted(items, key=lambda i: (-_ordinal(i.meta.start), i.id))
+
+
+def _ordinal(value) -> int:
+    return (value.date() if hasattr(value, "hour") else value).toordinal()
+
+
+@lru_cache(maxsize=None)
+def _cached_body(text: str, path: str) -> str:
+    """Bodies are the slow part of staging; the preview server re-stages often, so keep them."""
+    return body_html(text, path)
+
+
+def tag_slug(tag: str) -> str:
+    return slugify(tag) or "tag"
+
+
+# ---------------------------------------------------------------- item pages
+
+def item_page(item: Item, repo: Repository, related: list[Item]) -> StagedPage:
+    crumbs = [HOME, *_section_crumbs(item, repo), {"title": item.title, "url": item.url}]
+    meta = item.meta
+    image = getattr(meta, "image", None)
+    photos = [
+        {"src": p.src if is_external(p.src) else media_url(item.path, p.src), "external": is_external(p.src),
+         "alt": p.alt, "credit": p.credit}
+        for p in getattr(meta, "photos", ()) or ()
+    ]
+    image_view = None
+    if image is not None:
+        if is_external(image.src):
+            photos.insert(0, {"src": image.src, "external": True, "alt": image.alt, "credit": image.credit})
+        else:
+            image_view = {"src": media_url(item.path, image.src), "alt": image.alt, "credit": image.credit}
+    contacts = list(getattr(meta, "contacts", ()) or ())
+    if getattr(meta, "contact", None) is not None:
+        contacts.append(meta.contact)
+    html = render(
+        "item.html", item=item, crumbs=crumbs, facts=_safe_facts(facts(item, repo)), image=image_view,
+        body=_cached_body(item.body, item.path) if item.body.strip() else "",
+        photos=[p for p in photos if not p["external"] or safe_url(p["src"])],
+        contacts=contacts, links=_safe_links(getattr(meta, "links", ()) or ()),
+        themes=[{"title": repo.themes[t].title, "url": repo.themes[t].url} for t in item.themes if t in repo.themes],
+        cities=[{"title": repo.city(c).label, "url": f"/steden/{c}/"} for c in item.cities],
+        tags=[{"title": t, "url": f"/tags/{tag_slug(t)}/"} for t in item.tags],
+        related=related,
+    )
+    return StagedPage(f"{item.type.section}/{item.slug}.md", item.title, html,
+                      PageContext("item", item.id), description=item.summary)
+
+
+def _section_crumbs(item: Item, repo: Repository) -> list[dict[str, str]]:
+    if item.type.name == "page":
+        return []
+    if item.type.name == "theme":
+        crumbs = [{"title": "Thema's", "url": "/themas/"}]
+        parent = getattr(item.meta, "parent", None)
+        if parent and parent in repo.themes:
+            crumbs.append({"title": repo.themes[parent].title, "url": repo.themes[parent].url})
+        return crumbs
+    crumbs = [{"title": item.type.label_plural, "url": f"/{item.type.section}/"}]
+    if item.type.is_case:
+        crumbs.insert(0, {"title": "Cases", "url": "/cases/"})
+    return crumbs
+
+
+def _safe_links(links) -> list[dict[str, str]]:
+    return [{"title": link.title, "url": url} for link in links if (url := safe_url(link.url))]
+
+
+def _safe_facts(rows):
+    """Drop any link in a fact whose URL is not safe (check normally guarantees http(s))."""
+    from kennisbank.site.facts import Fact, Value
+
+    return [Fact(row.label, [v if v.href is None or safe_url(v.href) else Value(v.text) for v in row.values])
+            for row in rows]
+
+
+# ---------------------------------------------------------------- listings
+
+def paginate(items: list, size: int, base: str) -> Iterator[tuple[list, Pager, str]]:
+    """Pages of ``size`` items: (items, pager, docs path). Page 1 is ``base``, others ``base/pagina/N``."""
+    count = max(1, math.ceil(len(items) / size))
+    urls = [(n, f"/{base}/" if n == 1 else f"/{base}/pagina/{n}/") for n in range(1, count + 1)]
+    for number in range(1, count + 1):
+        path = f"{base}/index.md" if number == 1 else f"{base}/pagina/{number}.md"
+        yield items[(number - 1) * size: number * size], Pager(number, count, urls), path
+
+
+def section_listing(repo: Repository, settings: Settings, type_name: str) -> list[StagedPage]:
+    ctype = next(t for t in CONTENT_TYPES if t.name == type_name)
+    items = repo.of_type(type_name)
+    if type_name == "event":
+        items = event_order(items)
+    crumbs = [HOME, *([{"title": "Cases", "url": "/cases/"}] if ctype.is_case else [])]
+    years = _news_years(repo) if type_name == "news" else []
+    pages = []
+    for chunk, pager, path in paginate(items, settings.page_size, ctype.section):
+        title = ctype.label_plural + (f" (pagina {pager.number})" if pager.number > 1 else "")
+        html = render("listing.html", title=title, crumbs=[*crumbs, {"title": title, "url": pager.pages[pager.number - 1][1]}],
+                      intro="", items=chunk, pager=pager, total=len(items), show_type=False,
+                      years=years if pager.number == 1 else [])
+        pages.append(StagedPage(path, title, html, PageContext("section", ctype.section)))
+    return pages
+
+
+def _news_years(repo: Repository) -> list[tuple[int, str]]:
+    years = sorted({i.year for i in repo.of_type("news") if i.year}, reverse=True)
+    return [(year, f"/nieuws/{year}/") for year in years]
+
+
+def news_years(repo: Repository, settings: Settings) -> list[StagedPage]:
+    by_year: dict[int, list[Item]] = defaultdict(list)
+    for item in repo.of_type("news"):
+        by_year[item.year].append(item)
+    pages = []
+    for year in sorted(by_year, reverse=True):
+        for chunk, pager, path in paginate(by_year[year], settings.page_size, f"nieuws/{year}"):
+            title = f"Nieuws uit {year}" + (f" (pagina {pager.number})" if pager.number > 1 else "")
+            crumbs = [HOME, {"title": "Nieuws", "url": "/nieuws/"}, {"title": title, "url": pager.pages[pager.number - 1][1]}]
+            html = render("listing.html", title=title, crumbs=crumbs, intro="", items=chunk, pager=pager,
+                          total=len(by_year[year]), show_type=False, years=_news_years(repo) if pager.number == 1 else [])
+            pages.append(StagedPage(path, title, html, PageContext("year", f"nieuws/{year}")))
+    return pages
+
+
+def grouped(items: list[Item]) -> list[Group]:
+    """Items grouped by type in a fixed order; events by start, everything else newest first."""
+    by_type: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        if item.type.name not in NOT_STAGED:
+            by_type[item.type.name].append(item)
+    groups = []
+    for name in sorted(by_type, key=lambda n: GROUP_ORDER.get(n, 99)):
+        members = by_type[name]
+        members = event_order(members) if name == "event" else sorted(members, key=lambda i: i.sort_key)
+        groups.append(Group(members[0].type.label_plural, f"kb-{members[0].type.section}", members))
+    return groups
+
+
+# ---------------------------------------------------------------- themes, cities, tags
+
+def theme_pages(repo: Repository) -> list[StagedPage]:
+    tagged: dict[str, list[Item]] = defaultdict(list)
+    for item in repo.published:
+        for slug in item.themes:
+            tagged[slug].append(item)
+    children: dict[str, list[Item]] = defaultdict(list)
+    for theme in repo.themes.values():
+        if getattr(theme.meta, "parent", None):
+            children[theme.meta.parent].append(theme)
+    pages = []
+    for slug, theme in repo.themes.items():
+        crumbs = [HOME, *_section_crumbs(theme, repo), {"title": theme.title, "url": theme.url}]
+        period = getattr(theme.meta, "period", None)
+        html = render("grouped.html", title=theme.title, crumbs=crumbs, summary=theme.summary,
+                      facts=[("Periode", period)] if period else [],
+                      body=_cached_body(theme.body, theme.path) if theme.body.strip() else "",
+                      children=[{"title": c.title, "url": c.url} for c in children[slug]],
+                      groups=grouped(tagged[slug]))
+        pages.append(StagedPage(f"themas/{slug}.md", theme.title, html, PageContext("theme", slug),
+                                description=theme.summary))
+    top = [t for t in repo.themes.values() if not getattr(t.meta, "parent", None) or t.meta.parent not in repo.themes]
+    entries = [{"title": t.title, "url": t.url, "summary": t.summary, "count": len(tagged[t.slug]),
+                "children": [{"title": c.title, "url": c.url, "count": len(tagged[c.slug])} for c in children[t.slug]]}
+               for t in top]
+    html = render("overview.html", title="Thema's", crumbs=[HOME, {"title": "Thema's", "url": "/themas/"}],
+                  intro="De programma's en thema's waarrond het Kenniscentrum werkt.",
+                  sections=[{"title": "", "anchor": "", "entries": entries}])
+    pages.append(StagedPage("themas/index.md", "Thema's", html, PageContext("index", "themas")))
+    return pages
+
+
+def city_pages(repo: Repository) -> list[StagedPage]:
+    about: dict[str, list[Item]] = defaultdict(list)
+    for item in repo.published:
+        for slug in item.cities:
+            about[slug].append(item)
+    cities = repo.registries.cities
+    shown = sorted((s for s in cities if about[s] or cities[s].centre_city), key=lambda s: (cities[s].label.lower(), s))
+    pages = []
+    for slug in shown:
+        city = cities[slug]
+        facts = [("Provincie", city.province)] if city.province else []
+        facts.append(("Land", repo.label("countries", city.country)))
+        crumbs = [HOME, {"title": "Steden", "url": "/steden/"}, {"title": city.label, "url": f"/steden/{slug}/"}]
+        title = city.name if city.short is None else f"{city.name} ({city.short})"
+        html = render("grouped.html", title=title, crumbs=crumbs, summary="", facts=facts, body="",
+                      children=[], groups=grouped(about[slug]))
+        pages.append(StagedPage(f"steden/{slug}.md", title, html, PageContext("city", slug),
+                                description=f"Nieuws, studies, activiteiten en cases over {city.label}."))
+    sections = []
+    for centre, heading in ((True, "Centrumsteden en de VGC"), (False, "Andere steden en gemeenten")):
+        entries = [{"title": cities[s].label, "url": f"/steden/{s}/", "summary": "", "count": len(about[s]), "children": []}
+                   for s in shown if cities[s].centre_city is centre]
+        if entries:
+            sections.append({"title": heading, "anchor": "kb-centrumsteden" if centre else "kb-andere", "entries": entries})
+    html = render("overview.html", title="Steden", crumbs=[HOME, {"title": "Steden", "url": "/steden/"}],
+                  intro="Alles over een stad: nieuws, studies, activiteiten en cases.", sections=sections)
+    pages.append(StagedPage("steden/index.md", "Steden", html, PageContext("index", "steden")))
+    return pages
+
+
+def tag_pages(repo: Repository) -> list[StagedPage]:
+    tagged: dict[str, list[Item]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for item in sorted(repo.published, key=lambda i: i.id):
+        for tag in item.tags:
+            slug = tag_slug(tag)
+            if item not in tagged[slug]:
+                tagged[slug].append(item)
+            labels.setdefault(slug, tag)
+    pages = []
+    for slug in sorted(tagged):
+        title = f"Tag: {labels[slug]}"
+        crumbs = [HOME, {"title": "Tags", "url": "/tags/"}, {"title": labels[slug], "url": f"/tags/{slug}/"}]
+        html = render("grouped.html", title=title, crumbs=crumbs, summary="", facts=[], body="", children=[],
+                      groups=grouped(tagged[slug]))
+        pages.append(StagedPage(f"tags/{slug}.md", title, html, PageContext("tag", slug)))
+    entries = [{"title": labels[s], "url": f"/tags/{s}/", "summary": "", "count": len(tagged[s]), "children": []}
+               for s in sorted(tagged, key=lambda s: (labels[s].lower(), s))]
+    html = render("overview.html", title="Tags", crumbs=[HOME, {"title": "Tags", "url": "/tags/"}], intro="",
+                  sections=[{"title": "", "anchor": "", "entries": entries}])
+    pages.append(StagedPage("tags/index.md", "Tags", html, PageContext("index", "tags")))
+    return pages
+
+
+def cases_page(repo: Repository) -> StagedPage:
+    entries = [{"title": t.label_plural, "url": f"/{t.section}/", "summary": "", "count": len(repo.of_type(t.name)),
+                "children": []} for t in CONTENT_TYPES if t.is_case]
+    html = render("overview.html", title="Cases", crumbs=[HOME, {"title": "Cases", "url": "/cases/"}],
+                  intro="Praktijkvoorbeelden uit de steden, per collectie.",
+                  sections=[{"title": "", "anchor": "", "entries": entries}])
+    return StagedPage("cases/index.md", "Cases", html, PageContext("index", "cases"))
+
+
+# ---------------------------------------------------------------- home
+
+def reference_date(repo: Repository):
+    """The build's "today": the newest publication date in the content, so builds are reproducible."""
+    dates = [i.date for i in repo.published if i.date and i.type.name != "newsletter"]
+    return max(dates) if dates else None
+
+
+def home_page(repo: Repository, settings: Settings, latest: int = 5) -> StagedPage:
+    today = reference_date(repo)
+    events = repo.of_type("event")
+    upcoming = sorted((e for e in events if today is None or _ordinal(e.meta.end or e.meta.start) >= today.toordinal()),
+                      key=lambda e: (_ordinal(e.meta.start), e.id))
+    events_title = "Komende activiteiten"
+    if not upcoming:
+        upcoming, events_title = event_order(events), "Recente activiteiten"
+    fiches = sorted((i for i in repo.published if i.type.is_case), key=lambda i: i.sort_key)
+    studies = repo.of_type("study")
+    html = render(
+        "home.html", title=settings.site_name,
+        intro=str(settings.raw.get("site_description") or ""),
+        news=repo.of_type("news")[:latest], study=studies[0] if studies else None,
+        events=upcoming[:latest], events_title=events_title, fiches=fiches[:latest],
+        collections=[{"title": t.label_plural, "url": f"/{t.section}/"} for t in CONTENT_TYPES if t.is_case],
+    )
+    return StagedPage("index.md", settings.site_name, html, PageContext("home"),
+                      description=str(settings.raw.get("site_description") or ""))
