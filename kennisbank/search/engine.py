@@ -9,7 +9,13 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 
+from kennisbank.search.documents import FacetCatalog
+
 SORTS = ("relevance", "date")
+
+
+class EngineUnavailable(Exception):
+    """The engine cannot answer (server down, index missing): the API says 503, never 500."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,10 @@ class SearchEngine(abc.ABC):
     @abc.abstractmethod
     def get(self, doc_id: str) -> dict | None:
         """The stored search document, or ``None``."""
+
+    @abc.abstractmethod
+    def catalog(self) -> FacetCatalog:
+        """Every facet value in the index with its Dutch label (validation and display)."""
 
     @abc.abstractmethod
     def info(self) -> IndexInfo:

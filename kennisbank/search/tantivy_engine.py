@@ -234,6 +234,10 @@ class TantivyEngine(SearchEngine):
             return None
         return json.loads(searcher.doc(result.hits[0][1])["source"][0])
 
+    def catalog(self) -> FacetCatalog:
+        self._searcher()
+        return self.meta.catalog
+
     def info(self) -> IndexInfo:
         self._searcher()
         return IndexInfo(engine=self.name, documents=self.meta.documents, version=self.meta.version,

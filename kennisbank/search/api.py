@@ -1,0 +1,192 @@
+"""The search API: a small Starlette app, mounted at ``/api`` by ``kennisbank serve``.
+
+Routes are relative to the mount point: ``/search``, ``/facets/{field}``, ``/items/{id}``,
+``/health``, ``/openapi.json``. Every parameter is validated (see :mod:`.params`); bad input is a
+422 naming the parameter, never a 500. Responses carry a weak ETag of the index version, so a
+client (or a cache) revalidates for free until the index is rebuilt.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from kennisbank.config import Settings
+from kennisbank.search.documents import FacetCatalog
+from kennisbank.search.engine import EngineUnavailable, FacetCount, SearchEngine, SearchRequest, SearchResult
+from kennisbank.search.openapi import openapi_document
+from kennisbank.search.params import InvalidParameter, parse_facet_values, parse_search
+from kennisbank.search.query import fold
+from kennisbank.search.settings import FacetSpec, SearchSettings, load_search_settings
+
+CACHE_CONTROL = "public, max-age=60"
+
+
+def create_api(build_dir: Path, settings: Settings, engine: SearchEngine | None = None) -> Starlette:
+    """The search API over the index in ``build_dir`` (or Meilisearch when ``MEILI_URL`` is set)."""
+    from kennisbank.search.stage import open_engine
+
+    search_settings = load_search_settings(settings.root)
+    api = SearchApi(engine or open_engine(build_dir, settings), search_settings, settings.search_api_url)
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET"],
+                                     allow_headers=["If-None-Match"], expose_headers=["ETag"], max_age=3600))
+    routes = [Route("/search", api.search), Route("/facets/{field}", api.facets), Route("/items/{id:path}", api.item),
+              Route("/health", api.health), Route("/openapi.json", api.openapi)]
+    handlers = {HTTPException: _http_error, EngineUnavailable: _unavailable}
+    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+
+
+def _error(status: int, message: str, parameter: str | None = None) -> JSONResponse:
+    body = {"status": status, "message": message}
+    if parameter is not None:
+        body["parameter"] = parameter
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    return _error(exc.status_code, exc.detail or "error")
+
+
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    return _error(503, f"search engine unavailable: {exc}")
+
+
+class SearchApi:
+    """The handlers; one instance per app, holding the engine and the settings."""
+
+    def __init__(self, engine: SearchEngine, settings: SearchSettings, public_url: str):
+        self.engine = engine
+        self.settings = settings
+        self.public_url = public_url
+
+    async def _call(self, function, *args):
+        """Run an engine call: in place for the embedded engine (CPU-bound, microseconds to a few
+        milliseconds), in a thread for engines that wait on the network."""
+        try:
+            if getattr(self.engine, "blocking_io", False):
+                return await run_in_threadpool(function, *args)
+            return function(*args)
+        except EngineUnavailable:
+            raise
+        except OSError as exc:
+            raise EngineUnavailable(str(exc)) from None
+
+    def _cached(self, request: Request, body: object, version: str) -> Response:
+        etag = f'W/"{version}"'
+        headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Origin"}
+        if _matches(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers=headers)
+        return JSONResponse(body, headers=headers)
+
+    async def search(self, request: Request) -> Response:
+        started = time.perf_counter()
+        info = await self._call(self.engine.info)
+        catalog = await self._call(self.engine.catalog)
+        try:
+            search_request = parse_search(request.query_params.multi_items(), self.settings, catalog)
+        except InvalidParameter as exc:
+            return _error(422, exc.message, exc.parameter)
+        if _matches(request.headers.get("if-none-match"), f'W/"{info.version}"'):
+            return self._cached(request, None, info.version)
+        result = await self._call(self.engine.search, search_request)
+        body = self._search_body(search_request, result, catalog)
+        body["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return self._cached(request, body, info.version)
+
+    def _search_body(self, request: SearchRequest, result: SearchResult, catalog: FacetCatalog) -> dict:
+        return {
+            "hits": [{"id": h.id, "title": h.title, "url": h.url, "type": h.type, "date": h.date,
+                      "snippet": h.snippet} for h in result.hits],
+            "total": result.total, "page": request.page, "per_page": request.per_page,
+            "pages": -(-result.total // request.per_page),
+            "facets": [self._facet_body(spec, result.facets.get(spec.field, []), request.filters.get(spec.field, ()),
+                                        catalog) for spec in self.settings.facets if spec.field in result.facets],
+        }
+
+    @staticmethod
+    def _facet_body(spec: FacetSpec, counts: list[FacetCount], selected: tuple[str, ...],
+                    catalog: FacetCatalog) -> dict:
+        """One facet with labels, in the facet's configured order; a selected value stays listed
+        (count 0) so a visitor can always unselect it."""
+        by_value = {c.value: c.count for c in counts if c.count > 0}
+        for value in selected:
+            by_value.setdefault(value, 0)
+        values = [{"value": v, "label": catalog.label(spec.field, v), "count": n, "selected": v in selected}
+                  for v, n in by_value.items()]
+        return {"field": spec.field, "label": spec.label, "values": _ordered(values, spec.order)}
+
+    async def facets(self, request: Request) -> Response:
+        spec = self.settings.facet(request.path_params["field"])
+        if spec is None:
+            return _error(404, f"no facet {request.path_params['field'][:60]!r}; facets: "
+                               f"{', '.join(self.settings.facet_fields)}")
+        try:
+            prefix, limit = parse_facet_values(request.query_params.multi_items())
+        except InvalidParameter as exc:
+            return _error(422, exc.message, exc.parameter)
+        info = await self._call(self.engine.info)
+        catalog = await self._call(self.engine.catalog)
+        counts = await self._call(self.engine.facet_values, spec.field, "", 10_000)
+        wanted = fold(prefix.strip())
+        matching = [c for c in counts if not wanted or _starts(wanted, c.value, catalog.label(spec.field, c.value))]
+        body = self._facet_body(spec, matching, (), catalog)
+        body["values"] = body["values"][:limit]
+        for value in body["values"]:
+            del value["selected"]
+        return self._cached(request, body, info.version)
+
+    async def item(self, request: Request) -> Response:
+        if request.query_params:
+            name = next(iter(request.query_params))
+            return _error(422, f"unknown parameter {name[:60]!r}; this endpoint takes none", name)
+        doc_id = request.path_params["id"]
+        info = await self._call(self.engine.info)
+        doc = await self._call(self.engine.get, doc_id) if len(doc_id) <= 300 else None
+        if doc is None:
+            return _error(404, f"no item {doc_id[:80]!r}")
+        doc.pop("date_key", None)
+        return self._cached(request, doc, info.version)
+
+    async def health(self, request: Request) -> Response:
+        info = await self._call(self.engine.info)
+        return JSONResponse({"status": "ok", "engine": info.engine, "documents": info.documents,
+                             "version": info.version, "built_at": info.built_at},
+                            headers={"Cache-Control": "no-cache"})
+
+    async def openapi(self, request: Request) -> Response:
+        info = await self._call(self.engine.info)
+        catalog = await self._call(self.engine.catalog)
+        return self._cached(request, openapi_document(self.settings, catalog, self.public_url), info.version)
+
+
+def _ordered(values: list[dict], order: str) -> list[dict]:
+    if order == "value_desc":
+        return sorted(values, key=lambda v: v["value"], reverse=True)
+    if order == "label":
+        return sorted(values, key=lambda v: (fold(v["label"]), v["value"]))
+    return sorted(values, key=lambda v: (-v["count"], fold(v["label"]), v["value"]))
+
+
+def _starts(prefix: str, value: str, label: str) -> bool:
+    """A facet value matches when its key, its label, or a word of its label starts with the prefix."""
+    folded = fold(label)
+    return fold(value).startswith(prefix) or folded.startswith(prefix) or any(
+        word.startswith(prefix) for word in folded.split())
+
+
+def _matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    candidates = {tag.strip() for tag in header.split(",")}
+    return "*" in candidates or etag in candidates or etag.removeprefix("W/") in candidates
