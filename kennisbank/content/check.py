@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from kennisbank.content.fields import Ref
 from kennisbank.content.items import Item
 from kennisbank.content.models import SLUG
-from kennisbank.content.reader import SourceFile, read_source
+from kennisbank.content.reader import SourceFile, format_loc, read_source
 from kennisbank.content.registries import Registries, load_registries
 from kennisbank.content.types import CONTENT_TYPES, ContentType, type_for_path
 from kennisbank.errors import ContentError
@@ -47,6 +47,8 @@ _UNSAFE = (
     (re.compile(r"<[^>]*?[\s/\"']on[a-z]+\s*=", re.I), "unsafe HTML: event-handler attributes (on…=) are not allowed"),
     (re.compile(r"(?:java|vb)script\s*:", re.I), "unsafe URL: javascript: links are not allowed"),
 )
+# Errors whose message already says everything; others get "(got <the value>)" appended.
+_NO_INPUT_SHOWN = {"missing", "extra_forbidden", "string_too_long", "end_before_start", "week_mismatch"}
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 _HTML_IMG = re.compile(r"<img\b[^>]*>", re.I)
 _ALT_ATTR = re.compile(r"\balt\s*=\s*(\"[^\"]+\"|'[^']+'|[^\s>\"']+)", re.I)
@@ -205,7 +207,7 @@ def _validation_errors(ctype: ContentType, source: SourceFile, exc: ValidationEr
         if loc in seen:
             continue
         seen.add(loc)
-        name = _format_loc(loc)
+        name = format_loc(loc)
         kind = error["type"]
         if kind == "extra_forbidden":
             message = f"unknown field{_suggestion(str(loc[-1]), _fields_at(ctype.model, loc[:-1]) if len(loc) > 1 else known)}"
@@ -216,8 +218,9 @@ def _validation_errors(ctype: ContentType, source: SourceFile, exc: ValidationEr
             message = f"is {len(error['input'])} characters; the limit is {limit}"
         else:
             message = error["msg"].removeprefix("Value error, ")
-            if kind.endswith("_type") or kind.endswith("_parsing"):
-                message += f" (got {_short(error.get('input'))})"
+            shown = _short(error.get("input"))
+            if kind not in _NO_INPUT_SHOWN and shown not in message:
+                message += f" (got {shown})"
         line = source.line_of(loc) if kind != "missing" or len(loc) > 1 else 1
         errors.append(ContentError(source.path, line, name, message))
     return errors
@@ -260,13 +263,6 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _format_loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "front matter"
-
-
 def _strings(value: object, loc: tuple) -> Iterator[tuple[tuple, str]]:
     if isinstance(value, str):
         yield loc, value
@@ -284,7 +280,7 @@ def _unsafe_html(source: SourceFile) -> list[ContentError]:
         for pattern, message in _UNSAFE:
             match = pattern.search(text)
             if match:
-                errors.append(ContentError(source.path, source.line_of(loc), _format_loc(loc),
+                errors.append(ContentError(source.path, source.line_of(loc), format_loc(loc),
                                            message.format(*(g.lower() for g in match.groups()))))
     for pattern, message in _UNSAFE:
         for match in pattern.finditer(source.body):
@@ -420,4 +416,4 @@ def _ref_error(root: Path, item: Item, field_name: str, sub: object, message: st
         loc = (field_name, *sub)
     elif sub is not None:
         loc = (field_name, sub)
-    return ContentError(item.path, source.line_of(loc), _format_loc(loc), message)
+    return ContentError(item.path, source.line_of(loc), format_loc(loc), message)

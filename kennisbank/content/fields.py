@@ -29,18 +29,23 @@ class Ref:
     registry: str
 
 
+def _quoted(value: str) -> str:
+    """How a rejected value appears in a message (pydantic templates have no ``!r``)."""
+    return repr(value if len(value) <= 80 else value[:77] + "...")
+
+
 def _http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https"):
-        raise PydanticCustomError("url_scheme", "must be an http(s) URL, not {value!r}", {"value": value[:80]})
+        raise PydanticCustomError("url_scheme", "must be an http(s) URL, not {value}", {"value": _quoted(value)})
     if not parts.netloc or " " in value:
-        raise PydanticCustomError("url_invalid", "not a valid URL: {value!r}", {"value": value[:80]})
+        raise PydanticCustomError("url_invalid", "not a valid URL: {value}", {"value": _quoted(value)})
     return value
 
 
 def _email(value: str) -> str:
     if not _EMAIL.match(value) or ".." in value:
-        raise PydanticCustomError("email", "not a valid e-mail address: {value!r}", {"value": value[:80]})
+        raise PydanticCustomError("email", "not a valid e-mail address: {value}", {"value": _quoted(value)})
     return value
 
 
@@ -74,6 +79,8 @@ def _date_or_datetime(value: object) -> object:
 
 Text = Annotated[str, Field(min_length=1, max_length=300)]
 PlainText = Annotated[str, AfterValidator(_plain_text)]
+# Length limits come before the plain-text check, so pydantic reports them as string lengths.
+Summary = Annotated[str, Field(min_length=1, max_length=400), AfterValidator(_plain_text)]
 HttpUrl = Annotated[str, Field(max_length=2000), AfterValidator(_http_url)]
 Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
 Date = Annotated[dt.date, BeforeValidator(_strict_date)]

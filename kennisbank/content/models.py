@@ -6,6 +6,7 @@ and every output stage reads their instances. Field names are the editors' front
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated
 
@@ -22,15 +23,14 @@ from kennisbank.content.fields import (
     Image,
     ItemRef,
     Link,
-    PlainText,
     Strict,
+    Summary,
     Text,
     ThemeRef,
     Year,
     vocabulary,
 )
 
-Summary = Annotated[PlainText, Field(min_length=1, max_length=400)]
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
 
 
@@ -44,9 +44,16 @@ def _not_before(field: str, start_field: str, value: object, info: ValidationInf
     if comparable_end < comparable_start or (type(value) is type(start) and value < start):
         raise PydanticCustomError(
             "end_before_start", "{field} ({end}) lies before {start_field} ({start})",
-            {"field": field, "end": str(value), "start_field": start_field, "start": str(start)},
+            {"field": field, "end": _show(value), "start_field": start_field, "start": _show(start)},
         )
     return value
+
+
+def _show(value: object) -> str:
+    """A date as editors write it: ``2020-05-01`` or ``2020-05-01 14:00`` (no seconds)."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    return str(value)
 
 
 class Common(Strict):

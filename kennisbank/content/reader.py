@@ -1,9 +1,16 @@
 """Read one Markdown file: front matter as data, with the line of every key, and the body.
 
-YAML is parsed once with libyaml (``CSafeLoader``) into a node tree; the nodes give both the data
-and the line of each key, so every later error can name its line. Dates are *not* turned into
-``datetime.date`` by YAML: an impossible date such as 2020-02-30 would then raise without a line.
-They stay strings and the model parses them, with the field's line.
+The front matter is delimited as python-frontmatter defines it (its ``YAMLHandler.FM_BOUNDARY``),
+but split here by position so that the body's first line is exact. YAML is parsed once with
+libyaml (``CSafeLoader``) into a node tree; one walk over the nodes builds the data *and* records
+the line of each key, so every later error can name its line. The walk also refuses what front
+matter never needs and what would make later stages hang or crash: anchors and aliases (a few
+lines can expand into billions of values), keys that are not text, duplicate keys (YAML would
+silently keep the last) and nesting deeper than :data:`MAX_DEPTH`.
+
+Dates are *not* turned into ``datetime.date`` by YAML: an impossible date such as 2020-02-30
+would then raise without a line. They stay strings and the model parses them, with the field's
+line.
 """
 
 from __future__ import annotations
@@ -17,21 +24,52 @@ import yaml
 from kennisbank.errors import ContentError
 
 MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 20
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
 
 
 class _DateAsTextLoader(_Loader):  # type: ignore[misc, valid-type]
     """Safe loader that leaves timestamps as text (see module docstring)."""
 
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        """PyYAML's resolver without path resolvers (unused here): a third of the parse time."""
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _RESOLVERS.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
-_DateAsTextLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
+_RESOLVERS = {
+    first: tuple((tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp")
     for first, resolvers in _Loader.yaml_implicit_resolvers.items()
 }
+assert None not in _RESOLVERS, "wildcard resolvers are not supported by _DateAsTextLoader.resolve"
 
-_FRONT_MATTER_START = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n")
-_HANDLER = frontmatter.YAMLHandler()
+_FRONT_MATTER_START = re.compile(r"\A---[ \t]*\n")
+_BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
+
+_SCALARS = {
+    "tag:yaml.org,2002:null": _Loader.construct_yaml_null,
+    "tag:yaml.org,2002:bool": _Loader.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _Loader.construct_yaml_int,
+    "tag:yaml.org,2002:float": _Loader.construct_yaml_float,
+    # A plain "=" or "<<" as a *value* is just text (as a key, "<<" is refused as a merge key).
+    "tag:yaml.org,2002:value": lambda loader, node: node.value,
+    "tag:yaml.org,2002:merge": lambda loader, node: node.value,
+}
 
 Path_ = tuple[str | int, ...]
 
@@ -55,8 +93,16 @@ class SourceFile:
         return 2 if self.lines else 1
 
 
+class _Refused(Exception):
+    """A YAML construct front matter does not allow; carries the file line and the field."""
+
+    def __init__(self, line: int, loc: Path_, message: str):
+        super().__init__(message)
+        self.line, self.loc, self.message = line, loc, message
+
+
 def read_source(path: str, raw: bytes) -> tuple[SourceFile | None, list[ContentError]]:
-    """Parse ``raw`` (the bytes of ``path``); return the file or the errors that stop reading it."""
+    """Parse ``raw`` (the bytes of ``path``); return the file (None when unreadable) and errors."""
     if len(raw) > MAX_FILE_BYTES:
         size = f"{len(raw) / 1_000_000:.1f} MB"
         return None, [ContentError(path, 1, "file", f"file is {size}; the limit is 1 MB")]
@@ -69,49 +115,117 @@ def read_source(path: str, raw: bytes) -> tuple[SourceFile | None, list[ContentE
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [ContentError(path, line, "file", "contains a NUL character; not a text file")]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff")
     if not _FRONT_MATTER_START.match(text):
         return None, [ContentError(path, 1, "front matter", "missing: the file must start with a '---' line")]
-    try:
-        matter, body = _HANDLER.split(text.lstrip("\ufeff"))
-    except ValueError:
+    opening_end = text.index("\n")
+    closing = _BOUNDARY.search(text, opening_end + 1)
+    if closing is None:
         return None, [ContentError(path, 1, "front matter", "not closed: add a '---' line after it")]
-    body_line = matter.count("\n") + 3
-    source = SourceFile(path=path, body=body, body_line=body_line)
+    matter = text[opening_end + 1 : closing.start()]
+    closing_end = text.find("\n", closing.start())
+    body = "" if closing_end == -1 else text[closing_end + 1 :]
+    source = SourceFile(path=path, body=body, body_line=matter.count("\n") + 3)
+    errors: list[ContentError] = []
     try:
-        loader = _DateAsTextLoader(matter)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        data = _parse_matter(matter, source.lines, errors, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else 2
-        problem = exc.problem or "invalid YAML"
+        problem = exc.problem or exc.context or "invalid YAML"
+        start = exc.context_mark
+        if exc.problem and exc.context and start is not None and mark is not None and start.line != mark.line:
+            problem += f" ({exc.context} that starts on line {start.line + 2})"
         return None, [ContentError(path, line, "front matter", f"YAML syntax error: {problem}")]
-    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-        return None, [ContentError(path, 2, "front matter", f"YAML error: {exc}")]
+    except _Refused as exc:
+        return None, [ContentError(path, exc.line, format_loc(exc.loc), exc.message)]
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        return None, [ContentError(path, 2, "front matter", f"YAML error: {str(exc)[:200]}")]
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        kind = type(data).__name__
-        return None, [ContentError(path, 2, "front matter", f"must be a mapping of fields, not a {kind}")]
+        kind = {list: "list", str: "text"}.get(type(data), type(data).__name__)
+        return None, [ContentError(path, 2, "front matter", f"must be a mapping of fields (key: value), not a {kind}")]
     source.data = data
-    _collect_lines(node, (), source.lines)
-    return source, []
+    return source, errors
 
 
-def _collect_lines(node: yaml.Node | None, prefix: Path_, lines: dict[Path_, int]) -> None:
-    """Record the file line (1-based, counting the opening '---') of every key and list entry."""
-    if isinstance(node, yaml.MappingNode):
+def _parse_matter(matter: str, lines: dict[Path_, int], errors: list[ContentError], path: str) -> object:
+    loader = _DateAsTextLoader(matter)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return _Builder(loader, lines, errors, path, track_aliases="*" in matter).build(node, (), 0)
+    finally:
+        loader.dispose()
+
+
+class _Builder:
+    """Turns a composed YAML node tree into data, recording lines (1-based, counting '---')."""
+
+    def __init__(self, loader: yaml.SafeLoader, lines: dict[Path_, int], errors: list[ContentError], path: str,
+                 track_aliases: bool):
+        self.loader = loader
+        self.lines = lines
+        self.errors = errors
+        self.path = path
+        self.seen: set[int] | None = set() if track_aliases else None  # an alias needs a '*'
+
+    def build(self, node: yaml.Node, loc: Path_, depth: int) -> object:
+        if self.seen is not None:
+            if id(node) in self.seen:
+                raise _Refused(node.start_mark.line + 2, loc,
+                               "YAML anchors and aliases (&name, *name) are not allowed; write the value out")
+            self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise _Refused(node.start_mark.line + 2, loc, f"nested more than {MAX_DEPTH} levels deep")
+        tag = node.tag
+        if isinstance(node, yaml.ScalarNode):
+            if tag == _STR:
+                return node.value
+            construct = _SCALARS.get(tag)
+            if construct is not None:
+                return construct(self.loader, node)
+            return self._other(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            if tag != _SEQ:
+                return self._other(node, loc)
+            out = []
+            for index, child in enumerate(node.value):
+                child_loc = (*loc, index)
+                self.lines[child_loc] = child.start_mark.line + 2
+                out.append(self.build(child, child_loc, depth + 1))
+            return out
+        if tag != _MAP:
+            return self._other(node, loc)
+        mapping: dict[str, object] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-            loc = (*prefix, key)
-            lines.setdefault(loc, key_node.start_mark.line + 2)
-            _collect_lines(value_node, loc, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, child in enumerate(node.value):
-            loc = (*prefix, index)
-            lines.setdefault(loc, child.start_mark.line + 2)
-            _collect_lines(child, loc, lines)
+            line = key_node.start_mark.line + 2
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(line, loc, "a key must be a plain name, not a list or mapping")
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Refused(line, loc, "YAML merge keys (<<) are not allowed; write the fields out")
+            key = key_node.value
+            key_loc = (*loc, key)
+            if key in mapping:
+                self.errors.append(ContentError(self.path, line, format_loc(key_loc),
+                                                f"duplicate key: {key!r} is already given on line {self.lines[key_loc]}"))
+            else:
+                self.lines[key_loc] = line
+            mapping[key] = self.build(value_node, key_loc, depth + 1)
+        return mapping
+
+    def _other(self, node: yaml.Node, loc: Path_) -> object:
+        """Explicit tags (``!!binary``, ``!!set``, ...): refused, they are never front matter."""
+        raise _Refused(node.start_mark.line + 2, loc, f"YAML tag {node.tag!r} is not allowed in front matter")
+
+
+def format_loc(loc: Path_) -> str:
+    """``("photos", 0, "alt")`` → ``photos[0].alt`` (the field name every error uses)."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "front matter"
