@@ -46,3 +46,15 @@ def open_engine(build_dir: Path, settings: Settings) -> SearchEngine:
 
         return MeiliEngine.from_environment(search_settings, build_dir / INDEX_FOLDER)
     return TantivyEngine(build_dir / INDEX_FOLDER, search_settings)
+
+
+def push_search_index(repo: Repository, progress=None) -> tuple[str, str, int]:
+    """`kennisbank index push`: the repository's documents into Meilisearch (``MEILI_URL``,
+    ``MEILI_MASTER_KEY``), zero downtime; returns (index version, search-only key, count)."""
+    from kennisbank.search import meili
+
+    search_settings = load_search_settings(repo.root)
+    documents, _ = build_documents(repo)
+    connection = meili.Connection.from_environment(master=True)
+    version = meili.push(connection, documents, search_settings, progress=progress)
+    return version, meili.search_key(connection), len(documents)
