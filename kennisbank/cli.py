@@ -189,6 +189,51 @@ def serve(ctx: click.Context, host: str, port: int, out: str) -> None:
     run_server(root, root / out, host=host, port=port, report=lambda message: click.echo(message, err=True))
 
 
+@cli.group()
+def index() -> None:
+    """The search index: build the embedded one, or push to Meilisearch."""
+
+
+@index.command("build")
+@click.option("--out", type=click.Path(file_okay=False), default="build", show_default=True,
+              help="Build folder; the index lands in OUT/search (swapped in atomically).")
+@click.pass_context
+def index_build(ctx: click.Context, out: str) -> None:
+    """Write only the embedded (tantivy) search index, as `kennisbank build` does."""
+    from kennisbank.content import load_repository
+    from kennisbank.search import build_search_index
+
+    root = _root(ctx)
+    repo = load_repository(root)
+    with click.progressbar(length=len(repo.published), label="indexing", file=sys.stderr) as bar:
+        meta = build_search_index(repo, root / out, progress=bar.update)
+    click.echo(f"{meta.documents} documents, index version {meta.version}")
+
+
+@index.command("push")
+@click.pass_context
+def index_push(ctx: click.Context) -> None:
+    """Push every published item to Meilisearch with zero downtime.
+
+    Needs MEILI_URL and MEILI_MASTER_KEY (MEILI_INDEX names the index, default kennisbank).
+    Builds a temporary index, waits for every task, then swaps it with the live one; on failure
+    the live index is untouched. Prints a key that may only search, for the API
+    (MEILI_SEARCH_KEY). The master key is never printed.
+    """
+    import os
+
+    from kennisbank.content import load_repository
+    from kennisbank.search.stage import push_search_index
+
+    if not os.environ.get("MEILI_URL"):
+        raise UsageError("set MEILI_URL (and MEILI_MASTER_KEY) to push to Meilisearch")
+    repo = load_repository(_root(ctx))
+    with click.progressbar(length=len(repo.published), label="uploading", file=sys.stderr) as bar:
+        version, key, count = push_search_index(repo, progress=bar.update)
+    click.echo(f"{count} documents, index version {version}")
+    click.echo(f"MEILI_SEARCH_KEY={key}")
+
+
 def main() -> None:
     cli(prog_name="kennisbank")
 
