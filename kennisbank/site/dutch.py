@@ -7,6 +7,7 @@ follow Dutch house style, which Babel's interval formats do not.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from babel.dates import format_date
 
@@ -14,6 +15,7 @@ LOCALE = "nl"
 _DASH = "\u2013"  # en dash, no spaces between numbers, spaced between phrases
 
 
+@lru_cache(maxsize=4096)
 def long_date(day: dt.date) -> str:
     """``12 juni 2020``."""
     return format_date(_as_date(day), "d MMMM y", locale=LOCALE)
@@ -24,6 +26,7 @@ def clock(moment: dt.datetime) -> str:
     return f"{moment.hour:02d}.{moment.minute:02d}"
 
 
+@lru_cache(maxsize=4096)
 def when(start: dt.date | dt.datetime, end: dt.date | dt.datetime | None = None) -> str:
     """A date range in words: ``8–9 oktober 2020``, ``15 december 2020, 14.00–16.00 uur``,
     ``30 september – 2 oktober 2020``; times appear only when the item gives them."""

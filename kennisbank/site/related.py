@@ -18,26 +18,22 @@ NEIGHBOURS = 12  # looked at on each side, per shared theme or city
 def related_items(items: list[Item], limit: int = 5) -> dict[str, list[Item]]:
     """For every item id: up to ``limit`` related items (same theme or city)."""
     ordered = sorted(items, key=lambda i: i.sort_key)
-    groups: dict[str, list[Item]] = defaultdict(list)
-    for item in ordered:
-        for key in _keys(item):
-            groups[key].append(item)
-    position = {key: {item.id: n for n, item in enumerate(members)} for key, members in groups.items()}
-    result: dict[str, list[Item]] = {}
-    for item in ordered:
-        mine = _keys(item)
-        candidates: dict[str, Item] = {}
+    keys = [frozenset({f"theme:{t}" for t in i.themes} | {f"city:{c}" for c in i.cities}) for i in ordered]
+    days = [i.sort_key[0] for i in ordered]
+    ids = [i.id for i in ordered]
+    groups: dict[str, list[int]] = defaultdict(list)
+    for n, mine in enumerate(keys):
         for key in mine:
-            members, at = groups[key], position[key][item.id]
-            for other in members[max(0, at - NEIGHBOURS): at + NEIGHBOURS + 1]:
-                if other is not item:
-                    candidates[other.id] = other
-        day = item.sort_key[0]
-        ranked = sorted(candidates.values(),
-                        key=lambda o: (-len(mine & _keys(o)), abs(o.sort_key[0] - day), o.id))
-        result[item.id] = ranked[:limit]
+            groups[key].append(n)
+    position = {key: {n: at for at, n in enumerate(members)} for key, members in groups.items()}
+    result: dict[str, list[Item]] = {}
+    for n, mine in enumerate(keys):
+        candidates: set[int] = set()
+        for key in mine:
+            members, at = groups[key], position[key][n]
+            candidates.update(members[max(0, at - NEIGHBOURS): at + NEIGHBOURS + 1])
+        candidates.discard(n)
+        day = days[n]
+        ranked = sorted(candidates, key=lambda o: (-len(mine & keys[o]), abs(days[o] - day), ids[o]))
+        result[ids[n]] = [ordered[o] for o in ranked[:limit]]
     return result
-
-
-def _keys(item: Item) -> set[str]:
-    return {f"theme:{t}" for t in item.themes} | {f"city:{c}" for c in item.cities}

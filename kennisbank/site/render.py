@@ -22,6 +22,9 @@ from kennisbank.site.pages import PageContext, StagedPage
 from kennisbank.site.stage import write_page
 from kennisbank.site.views import HOME, reference_date, render
 
+OVERRIDES = Path(__file__).parent / "overrides"  # Material overrides: skip link, search box, feed links
+STYLESHEET = "assets/kennisbank.css"  # staged from kennisbank/site/assets/
+
 # Pages other stages own; when a stage is absent the site still links to a short placeholder.
 PLACEHOLDERS = {
     "volg-ons": ("Volg ons", "De feeds van het Kenniscentrum verschijnen hier zodra ze gepubliceerd zijn."),
@@ -40,7 +43,7 @@ def add_placeholders(docs: Path) -> None:
             crumbs = [HOME, {"title": title, "url": f"/{section}/"}]
             html = render("listing.html", title=title, crumbs=crumbs, intro=text, items=[], pager=None, total=0,
                           show_type=False, years=[])
-            write_page(docs, StagedPage(f"{section}/index.md", title, html, PageContext("index", section)))
+            write_page(docs, StagedPage(f"{section}/index.md", title, html, PageContext("placeholder", section)))
 
 
 def navigation(repo: Repository, docs: Path) -> list[object]:
@@ -64,12 +67,16 @@ def navigation(repo: Repository, docs: Path) -> list[object]:
 
 
 def mkdocs_config(repo: Repository, settings: Settings, docs: Path, site: Path):
-    """The base ``mkdocs.yml`` with the staged tree, the output folder and the generated nav."""
+    """The base ``mkdocs.yml`` with the staged tree, the output folder, the generated nav, and
+    the package's theme overrides and stylesheet (added here, so any repository copy works)."""
     from mkdocs.config import load_config
 
+    theme = dict(settings.raw.get("theme") or {"name": "material"})
+    theme["custom_dir"] = str(OVERRIDES)
+    extra_css = [c for c in settings.raw.get("extra_css") or [] if c != STYLESHEET] + [STYLESHEET]
     try:
         return load_config(config_file=str(settings.root / CONFIG_FILE), docs_dir=str(docs), site_dir=str(site),
-                           nav=navigation(repo, docs))
+                           nav=navigation(repo, docs), theme=theme, extra_css=extra_css)
     except Exception as exc:  # mkdocs raises its own Abort/ConfigurationError types
         raise KennisbankError(f"{CONFIG_FILE}: {exc}") from None
 

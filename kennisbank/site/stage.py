@@ -96,7 +96,7 @@ def write_staging(staging: Staging, docs: Path) -> None:
     for relative, source in staging.files.items():
         target = docs / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        shutil.copy2(source, target)  # keeps the mtime: the preview compares it
 
 
 def stage_site(repo: Repository, settings: Settings, tmp: Path) -> Staging:

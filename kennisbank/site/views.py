@@ -7,6 +7,7 @@ templates in ``templates/``; nothing here knows about MkDocs.
 from __future__ import annotations
 
 import math
+import weakref
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from kennisbank.config import Settings
 from kennisbank.content import CONTENT_TYPES, Item, Repository
@@ -55,14 +57,26 @@ class Pager:
 def templates() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+        autoescape=True, auto_reload=False, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
     env.globals["describe_when"] = describe_when
+    env.globals["card_html"] = card_html
     return env
 
 
 def render(template: str, **values: object) -> str:
     return templates().get_template(template).render(**values)
+
+
+_cards: weakref.WeakKeyDictionary[Item, dict[bool, Markup]] = weakref.WeakKeyDictionary()
+
+
+def card_html(item: Item, show_type: bool = True) -> Markup:
+    """An item's card; the same item appears on many listings, so render it once per build."""
+    per_item = _cards.setdefault(item, {})
+    if show_type not in per_item:
+        per_item[show_type] = Markup(render("card.html", item=item, show_type=show_type).strip())
+    return per_item[show_type]
 
 
 def describe_when(item: Item) -> dict[str, str] | None:

@@ -1,0 +1,217 @@
+"""`kennisbank serve`: one ASGI app for the built site, live reload, and (later) the search API.
+
+The app serves ``<out>/site``; HTML pages get a small script that long-polls
+``/__livereload`` and reloads the page when the site changed. A watcher on ``content/``,
+``cases/`` and ``mkdocs.yml`` refreshes the site after every save: content edits go through the
+incremental :class:`~kennisbank.site.preview.Preview` (only changed pages are re-rendered),
+changes to ``mkdocs.yml`` or the registries run a full build. Content errors are printed and
+shown in a banner; the last good site stays up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import mimetypes
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+
+from kennisbank.config import CONFIG_FILE
+from kennisbank.errors import ContentInvalid, KennisbankError
+
+RELOAD_PATH = "/__livereload"
+POLL_SECONDS = 25
+_SCRIPT = """<script>(function(){var v=null,b=null;function show(e){if(!e.length){if(b){b.remove();b=null}return}
+if(!b){b=document.createElement('div');b.setAttribute('role','alert');b.style.cssText='position:fixed;bottom:0;left:0;right:0;z-index:9;background:#b00020;color:#fff;padding:.6em 1em;font:14px monospace;white-space:pre-wrap;max-height:40vh;overflow:auto';document.body.appendChild(b)}
+b.textContent=e.join('\\n')}function poll(){fetch('%s?since='+(v===null?'':v)).then(function(r){return r.json()}).then(function(d){
+if(v!==null&&d.version!==v){location.reload();return}v=d.version;show(d.errors);poll()}).catch(function(){setTimeout(poll,1000)})}poll()})();</script>""" % RELOAD_PATH
+
+
+class LiveSite:
+    """The built site on disk, its version (bumped after every refresh) and the last errors."""
+
+    def __init__(self, root: Path, out: Path, report: Callable[[str], None] = print):
+        self.root, self.out, self.site = root, out, out / "site"
+        self.report = report
+        self.version = 0
+        self.errors: list[str] = []
+        self._changed: asyncio.Condition | None = None
+        self._preview = None
+
+    @property
+    def prepared(self) -> bool:
+        return self._preview is not None
+
+    # ------------------------------------------------------------------ refreshing
+
+    def prepare(self) -> None:
+        """Build when there is no site yet, then warm the incremental preview up."""
+        from kennisbank.site.preview import Preview
+
+        if not (self.site / "index.html").is_file():
+            self._full_build()
+        self._preview = Preview(self.root, self.out)
+        update = self._preview.start()
+        if update.changed:
+            self.report(f"preview: {len(update.rendered)} page(s) brought up to date")
+
+    def refresh(self, changed: set[Path]) -> None:
+        """Apply saved changes (runs in a worker thread); record errors instead of raising."""
+        started = time.monotonic()
+        try:
+            if self._needs_full_build(changed):
+                self._full_build()
+                self.prepare()
+                what = "full build"
+            else:
+                update = self._preview.refresh()
+                what = f"{len(update.rendered)} page(s) rendered, {len(update.removed)} removed"
+            self.errors = []
+            self.report(f"{what} in {time.monotonic() - started:.2f} s")
+        except ContentInvalid as exc:
+            self.errors = [str(e) for e in exc.errors]
+            self.report("\n".join(self.errors) + f"\n{len(self.errors)} error(s): the site was not changed")
+        except KennisbankError as exc:
+            self.errors = [str(exc)]
+            self.report(f"Error: {exc}")
+
+    def _needs_full_build(self, changed: set[Path]) -> bool:
+        registries = self.root / "content" / "registries"
+        return any(p.name == CONFIG_FILE and p.parent == self.root or p.is_relative_to(registries) for p in changed)
+
+    def _full_build(self) -> None:
+        from kennisbank.build import build
+
+        build(self.root, self.out, report=self.report)
+
+    # ------------------------------------------------------------------ async side
+
+    async def watch(self) -> None:
+        """Refresh after every batch of saves, one refresh at a time."""
+        from watchfiles import awatch
+
+        paths = [p for p in (self.root / "content", self.root / "cases", self.root / CONFIG_FILE) if p.exists()]
+        async for changes in awatch(*paths, debounce=400, step=20):
+            changed = {Path(p) for _, p in changes if not Path(p).name.startswith(".")}
+            if changed:
+                await asyncio.to_thread(self.refresh, changed)
+                await self.bump()
+
+    async def bump(self) -> None:
+        async with self._condition():
+            self.version += 1
+            self._condition().notify_all()
+
+    def _condition(self) -> asyncio.Condition:
+        if self._changed is None:
+            self._changed = asyncio.Condition()
+        return self._changed
+
+    async def wait_for_change(self, since: int) -> None:
+        async with self._condition():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._condition().wait_for(lambda: self.version != since), POLL_SECONDS)
+
+
+def create_app(root: Path, out: Path, *, watch: bool = True, report: Callable[[str], None] = print,
+               live: LiveSite | None = None) -> Starlette:
+    """The server: live reload, mounted APIs, then the static site (in that order of routes)."""
+    live = live or LiveSite(root, out, report)
+
+    async def livereload(request: Request) -> Response:
+        since = request.query_params.get("since", "")
+        if since.lstrip("-").isdigit():
+            await live.wait_for_change(int(since))
+        return JSONResponse({"version": live.version, "errors": live.errors})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        if not live.prepared:
+            await asyncio.to_thread(live.prepare)
+        task = asyncio.create_task(live.watch()) if watch else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    routes = [
+        Route(RELOAD_PATH, livereload),
+        # Mount("/api", app=create_api(...)),  ← the search API mounts here (one line)
+        Mount("/", app=SiteFiles(out / "site")),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.live = live
+    return app
+
+
+class SiteFiles:
+    """Static files of the built site; HTML gets the live-reload script; 404.html for misses."""
+
+    def __init__(self, site: Path):
+        self.site = site
+
+    async def __call__(self, scope, receive, send) -> None:
+        request = Request(scope, receive)
+        if request.method not in ("GET", "HEAD"):
+            response: Response = PlainTextResponse("Method Not Allowed", status_code=405)
+        else:
+            response = self.response(request.url.path)
+        await response(scope, receive, send)
+
+    def response(self, url_path: str) -> Response:
+        if not url_path.endswith("/") and (self.site / url_path.lstrip("/")).is_dir():
+            return RedirectResponse(url_path + "/", status_code=301)
+        target = self.resolve(url_path)
+        if target is None:
+            missing = self.site / "404.html"
+            if missing.is_file():
+                return self._html(missing, status=404)
+            return PlainTextResponse("Not Found", status_code=404)
+        if target.suffix == ".html":
+            return self._html(target)
+        media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        return FileResponse(target, media_type=media_type, headers={"Cache-Control": "no-cache"})
+
+    def resolve(self, url_path: str) -> Path | None:
+        from urllib.parse import unquote
+
+        relative = unquote(url_path).lstrip("/")
+        if "\x00" in relative:
+            return None
+        candidate = (self.site / relative).resolve()
+        site = self.site.resolve()
+        if candidate != site and not candidate.is_relative_to(site):
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() else None
+
+    @staticmethod
+    def _html(path: Path, status: int = 200) -> Response:
+        text = path.read_text(encoding="utf-8")
+        at = text.rfind("</body>")
+        text = text[:at] + _SCRIPT + text[at:] if at >= 0 else text + _SCRIPT
+        return HTMLResponse(text, status_code=status, headers={"Cache-Control": "no-cache"})
+
+
+def serve(root: Path, out: Path, *, host: str = "127.0.0.1", port: int = 8000,
+          report: Callable[[str], None] = print) -> None:
+    """Run the preview server until interrupted."""
+    import uvicorn
+
+    live = LiveSite(root, out, report)
+    live.prepare()  # before the server starts, so content errors end the command with exit 1
+    app = create_app(root, out, report=report, live=live)
+    report(f"serving {out / 'site'} on http://{host}:{port}/ (Ctrl+C stops)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
