@@ -234,6 +234,62 @@ def index_push(ctx: click.Context) -> None:
     click.echo(f"MEILI_SEARCH_KEY={key}")
 
 
+@cli.group()
+def newsletter() -> None:
+    """The monthly newsletter: build numbered issues, send one to a recipients list."""
+
+
+@newsletter.command("build")
+@click.option("--month", metavar="YYYY-MM", help="Build the issue of this month (January 2020 is issue 121).")
+@click.option("--all", "every", is_flag=True, help="Build every issue.")
+@click.option("--out", type=click.Path(file_okay=False), default="build/newsletter", show_default=True,
+              help="Folder for OUT/<NNN>/issue.html, issue.txt, issue.eml (relative to the repository root).")
+@click.pass_context
+def newsletter_build(ctx: click.Context, month: str | None, every: bool, out: str) -> None:
+    """Write the e-mail of an issue (default: the newest one): HTML, plain text and .eml.
+
+    Items come from content/nieuwsbrief/NNN.md when it lists them, else about nine published
+    items of the month, mixed across city practices, announcements and events, studies, case
+    fiches, the centre's news and policy news. Exit 1 on content errors, 2 on a bad option.
+    """
+    from kennisbank.newsletter.commands import build_command
+
+    if month and every:
+        raise UsageError("give --month or --all, not both")
+    root = _root(ctx)
+    build_command(root, root / out, month, every, echo=click.echo)
+
+
+@newsletter.command("send")
+@click.argument("number", type=click.IntRange(1))
+@click.option("--to", "recipients", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="CSV with an `email` column and optionally `name`.")
+@click.option("--dry-run", is_flag=True, help="List who would get the issue; send nothing.")
+@click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="At most this many messages a second.")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False),
+              help="Send log (default: next to the CSV, <list>.<NUMBER>.send-log.jsonl).")
+@click.option("--issues", "issues_dir", type=click.Path(file_okay=False), default="build/newsletter",
+              show_default=True, help="Where `newsletter build` wrote the issues (relative to the repository root).")
+@click.option("--uncertain", type=click.Choice(["resend", "skip"]), default="resend", show_default=True,
+              help="Recipients an interrupted run may or may not have reached: send again, or skip.")
+@click.pass_context
+def newsletter_send(ctx: click.Context, number: int, recipients: str, dry_run: bool, rate: float | None,
+                    log_path: str | None, issues_dir: str, uncertain: str) -> None:
+    """Send built issue NUMBER to every recipient, one message each, over SMTP.
+
+    SMTP settings come from SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD and SMTP_STARTTLS=1.
+    A send log records every delivery: after a crash or kill, run the same command again and it
+    continues without sending anyone the issue twice. Exit 0 when everyone has the issue, 1 on
+    errors (nothing or only part sent: rerun to continue), 2 on bad options, 3 when the server
+    refused some recipients.
+    """
+    from kennisbank.newsletter.commands import send_command
+
+    root = _root(ctx)
+    send_command(root, number, Path(recipients), root / issues_dir, Path(log_path) if log_path else None,
+                 dry_run, rate, uncertain, echo=lambda message: click.echo(message, err=True))
+
+
 def main() -> None:
     cli(prog_name="kennisbank")
 

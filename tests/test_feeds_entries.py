@@ -79,7 +79,9 @@ def test_pages_advertise_everything_plus_their_own_feed(repo, sample_root):
     assert names("newsletter", "121")[2:] == ["nieuwsbrief.xml", "nieuwsbrief.atom.xml"]
     assert names("city", "nergensdorp") == ["alles.xml", "alles.atom.xml"]  # no such feed: not advertised
     links = feeds_for_page("theme", theme, catalog)
-    assert links[2].title.startswith(f"Thema {repo.themes[theme].title}") and links[2].href.startswith("https://")
+    assert links[2].title.startswith(f"Thema {repo.themes[theme].title}") and links[2].href.startswith("/feeds/")
+    absolute = feeds_for_page("theme", theme, catalog, catalog.settings)
+    assert absolute[2].href == f"https://kennisbank.example.org/feeds/thema-{theme}.xml"
     assert {link.type for link in links} == {"application/rss+xml", "application/atom+xml"}
 
 

@@ -45,9 +45,9 @@ def feed_names_for_page(kind: str, key: str) -> list[str]:
 
 def feeds_for_page(kind: str, key: str = "", catalog: FeedCatalog | None = None,
                    settings: Settings | None = None) -> list[FeedLink]:
-    """RSS and Atom links for a page. With a ``catalog`` the titles name the theme or city;
-    with ``settings`` the hrefs are absolute, otherwise root-relative (``/feeds/...``)."""
-    settings = settings or (catalog.settings if catalog else None)
+    """RSS and Atom links for a page. With a ``catalog`` the titles name the theme or city and
+    only feeds that exist are listed; with ``settings`` the hrefs are absolute, otherwise
+    root-relative (``/feeds/...``, like every other link the site stages)."""
     links: list[FeedLink] = []
     for name in feed_names_for_page(kind, key):
         feed = catalog.feeds.get(name) if catalog else None

@@ -70,13 +70,16 @@ class StagedPage:
 FeedHook = Callable[[PageContext], Iterable[object]]
 
 
-def feed_hooks() -> list[FeedHook]:
-    """The functions asked for a page's feeds: the feeds stage's, once it exists."""
+def feed_hooks(repo=None, settings=None) -> list[FeedHook]:
+    """The functions asked for a page's feeds: the feeds stage's, once it exists.
+
+    With the repository and settings the feeds stage names each feed (e.g. the theme's title)."""
     try:
-        from kennisbank.feeds import feeds_for_page  # type: ignore[attr-defined]
+        from kennisbank.feeds import FeedCatalog, feeds_for_page  # type: ignore[attr-defined]
     except ImportError:
         return []
-    return [lambda context: feeds_for_page(context.kind, context.key)]
+    catalog = FeedCatalog(repo, settings) if repo is not None and settings is not None else None
+    return [lambda context: feeds_for_page(context.kind, context.key, catalog)]
 
 
 def attach_feeds(pages: Iterable[StagedPage], hooks: list[FeedHook]) -> None:

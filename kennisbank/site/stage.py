@@ -46,7 +46,7 @@ def stage_pages(repo: Repository, settings: Settings) -> Staging:
         if item.type.name in views.NOT_STAGED or item.type.name == "theme":
             continue  # themes get their own richer page (views.theme_pages)
         staging.add(views.item_page(item, repo, related.get(item.id, [])))
-    attach_feeds(staging.pages.values(), feed_hooks())
+    attach_feeds(staging.pages.values(), feed_hooks(repo, settings))
     staging.files = media_files(repo)
     for asset in sorted(ASSETS.iterdir()):
         staging.files[f"assets/{asset.name}"] = asset

@@ -1,0 +1,88 @@
+"""What ``kennisbank newsletter build`` and ``newsletter send`` do, behind their thin Click layer.
+
+Both report through an ``echo`` callable and a rich progress bar on stderr, so the CLI stays a
+parser and these stay testable without a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from kennisbank.config import load_settings
+from kennisbank.content import load_repository
+from kennisbank.newsletter.output import issue_folder, select_issues, write_issues
+from kennisbank.newsletter.recipients import read_recipients
+from kennisbank.newsletter.send import PartialSend, Plan, plan, read_issue, send, smtp_config
+from kennisbank.newsletter.sendlog import SendLog, peek_state
+
+Echo = Callable[[str], None]
+
+
+def _progress(label: str) -> Progress:
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
+
+
+def build_command(root: Path, out: Path, month: str | None, every: bool, echo: Echo) -> list[Path]:
+    """Write the issue of ``month`` (default: the newest issue) or, with ``every``, all issues."""
+    settings = load_settings(root)
+    repo = load_repository(root)
+    issues = select_issues(repo, settings, month)
+    if not every and month is None:
+        issues = issues[:1]
+    with _progress("Nieuwsbrieven") as bar:
+        task = bar.add_task("build", total=len(issues))
+        folders = write_issues(repo, settings, issues, out, lambda issue: bar.advance(task))
+    for folder in folders:
+        echo(str(folder))
+    return folders
+
+
+def default_log(recipients_csv: Path, number: int) -> Path:
+    """Next to the list: ``leden.csv`` → ``leden.121.send-log.jsonl``. The log survives rebuilds
+    and ``make clean``, stays with the personal data it describes, and another list gets its own."""
+    return recipients_csv.with_name(f"{recipients_csv.stem}.{number}.send-log.jsonl")
+
+
+def send_command(root: Path, number: int, recipients_csv: Path, issues_dir: Path, log_path: Path | None,
+                 dry_run: bool, rate: float | None, uncertain: str, echo: Echo) -> None:
+    settings = load_settings(root)
+    recipients, duplicates = read_recipients(recipients_csv)
+    if duplicates:
+        echo(f"{duplicates} duplicate address(es) in {recipients_csv} ignored: each reader gets one copy")
+    eml = issue_folder(issues_dir, number) / "issue.eml"
+    template = read_issue(eml, number)
+    log_path = log_path or default_log(recipients_csv, number)
+    if dry_run:
+        todo = plan(recipients, peek_state(log_path, number), uncertain)
+        _announce(todo, number, log_path, uncertain, echo)
+        for recipient in todo.to_send:
+            echo(f"would send to {recipient.address()}")
+        echo(f"dry run: {len(todo.to_send)} message(s) would be sent; nothing was sent")
+        return
+    config = smtp_config(os.environ)
+    with SendLog(log_path, number) as log:
+        todo = plan(recipients, log.state, uncertain)
+        _announce(todo, number, log_path, uncertain, echo)
+        echo(f"sending issue {number} to {len(todo.to_send)} recipient(s) via {config.describe()}")
+        with _progress(f"Nieuwsbrief {number}") as bar:
+            task = bar.add_task("send", total=len(todo.to_send))
+            report = send(settings, number, template, todo.to_send, log, config, rate,
+                          lambda recipient: bar.advance(task))
+    echo(f"sent {report.sent} message(s)")
+    if report.refused:
+        for recipient, problem in report.refused:
+            echo(f"refused: {recipient.email} (line {recipient.line}): {problem}")
+        raise PartialSend(f"{len(report.refused)} recipient(s) refused by the server; run the same command "
+                          "again to retry them (the others are not sent twice)")
+
+
+def _announce(todo: Plan, number: int, log_path: Path, uncertain: str, echo: Echo) -> None:
+    if todo.already_sent:
+        echo(f"{len(todo.already_sent)} recipient(s) already have issue {number} (send log {log_path}): skipped")
+    for recipient in todo.uncertain:
+        action = "sending again" if uncertain == "resend" else "skipping (--uncertain skip)"
+        echo(f"uncertain: an earlier run was stopped while sending to {recipient.email}; {action}")

@@ -1,0 +1,54 @@
+"""Write issues to disk: ``<out>/<NNN>/issue.html``, ``issue.txt`` and ``issue.eml``.
+
+Used by ``kennisbank build`` (all issues, into the build's temporary folder) and by
+``kennisbank newsletter build`` (one month or all, straight into ``build/newsletter``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from kennisbank.config import Settings
+from kennisbank.content import Repository
+from kennisbank.errors import KennisbankError
+from kennisbank.newsletter.numbering import number_for, parse_month
+from kennisbank.newsletter.render import render_issue
+from kennisbank.newsletter.select import Issue, issue_for, published_issues
+
+ISSUE_FILES = ("issue.html", "issue.txt", "issue.eml")
+
+
+def issue_folder(out: Path, number: int) -> Path:
+    return out / f"{number:03d}"
+
+
+def write_issue(repo: Repository, settings: Settings, issue: Issue, out: Path) -> Path:
+    rendered = render_issue(repo, settings, issue)
+    folder = issue_folder(out, issue.number)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "issue.html").write_text(rendered.html, encoding="utf-8")
+    (folder / "issue.txt").write_text(rendered.text, encoding="utf-8")
+    (folder / "issue.eml").write_bytes(rendered.eml)
+    return folder
+
+
+def select_issues(repo: Repository, settings: Settings, month: str | None) -> list[Issue]:
+    """The issue of ``month`` (``YYYY-MM``), or every published issue when ``month`` is None."""
+    if month is None:
+        return published_issues(repo, settings)
+    first = parse_month(month)
+    issue = issue_for(repo, settings, first)
+    if issue is None:
+        raise KennisbankError(f"no issue for {month} (issue {number_for(settings, first)}): no published items "
+                              "that month, or its content/nieuwsbrief file is a draft")
+    return [issue]
+
+
+def write_issues(repo: Repository, settings: Settings, issues: list[Issue], out: Path,
+                 progress: Callable[[Issue], None] = lambda issue: None) -> list[Path]:
+    folders = []
+    for issue in sorted(issues, key=lambda i: i.number):
+        folders.append(write_issue(repo, settings, issue, out))
+        progress(issue)
+    return folders

@@ -1,0 +1,202 @@
+"""Send a built issue to a recipients list over SMTP, one message per reader, resumably.
+
+The message is the reviewed ``issue.eml`` from ``newsletter build``, with ``To`` and a
+per-recipient ``Message-ID`` set for each reader. Progress is kept in a :class:`SendLog`, so the
+same command, run again after a crash or kill, continues where it stopped: recipients logged as
+``sent`` are skipped, everyone else gets the issue.
+
+Uncertain recipients (the process died after DATA began and before the reply was logged) are
+**sent again by default**: missing a reader is worse than a rare second copy, the window is a
+few milliseconds per run, and the copy carries the same Message-ID, so mail clients that
+deduplicate (Gmail does) show it once. ``uncertain="skip"`` chooses the other side.
+
+SMTP settings come from the environment (``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_USER``,
+``SMTP_PASSWORD``, ``SMTP_STARTTLS=1``); the password is never printed or logged.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import parseaddr
+from pathlib import Path
+
+from kennisbank.config import Settings
+from kennisbank.errors import KennisbankError, UsageError
+from kennisbank.newsletter.recipients import Recipient
+from kennisbank.newsletter.render import message_id
+from kennisbank.newsletter.sendlog import FAILED, SENDING, SENT, LogState, SendLog
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class PartialSend(KennisbankError):
+    """Some recipients were refused by the server; the rest got the issue. Rerun to retry them."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    user: str = ""
+    password: str = field(default="", repr=False)
+    starttls: bool = False
+    timeout: float = 30.0
+
+    def describe(self) -> str:
+        security = "STARTTLS" if self.starttls else "no TLS"
+        who = f" as {self.user}" if self.user else ""
+        return f"{self.host}:{self.port} ({security}){who}"
+
+
+def smtp_config(environ: Mapping[str, str]) -> SmtpConfig:
+    host = environ.get("SMTP_HOST", "").strip()
+    if not host:
+        raise UsageError("set SMTP_HOST (and SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_STARTTLS=1) to send; "
+                         "or use --dry-run")
+    starttls = environ.get("SMTP_STARTTLS", "").strip().lower() in _TRUE
+    port_text = environ.get("SMTP_PORT", "").strip() or ("587" if starttls else "25")
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise UsageError(f"SMTP_PORT must be a port number, not {port_text!r}")
+    user = environ.get("SMTP_USER", "").strip()
+    password = environ.get("SMTP_PASSWORD", "")
+    if user and not password:
+        raise UsageError("SMTP_USER is set but SMTP_PASSWORD is not")
+    return SmtpConfig(host, int(port_text), user, password, starttls)
+
+
+@dataclass
+class Plan:
+    """Who gets the issue in this run, and who is skipped because an earlier run sent it."""
+
+    to_send: list[Recipient]
+    already_sent: list[Recipient]
+    uncertain: list[Recipient]  # logged "sending" without "sent": resent unless told to skip
+    retry: list[Recipient]  # refused in an earlier run
+
+
+def plan(recipients: list[Recipient], state: LogState, uncertain: str = "resend") -> Plan:
+    result = Plan([], [], [], [])
+    for recipient in recipients:
+        if recipient.key in state.sent:
+            result.already_sent.append(recipient)
+            continue
+        if recipient.key in state.uncertain:
+            result.uncertain.append(recipient)
+            if uncertain == "skip":
+                continue
+        elif recipient.key in state.failed:
+            result.retry.append(recipient)
+        result.to_send.append(recipient)
+    return result
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    refused: list[tuple[Recipient, str]] = field(default_factory=list)
+
+
+def personal_copy(settings: Settings, issue: int, template: bytes, recipient: Recipient) -> bytes:
+    message: EmailMessage = message_from_bytes(template, _class=EmailMessage, policy=SMTP_POLICY)  # type: ignore[assignment]
+    del message["To"]
+    message["To"] = recipient.address()
+    del message["Message-ID"]
+    message["Message-ID"] = message_id(settings, issue, recipient.key)
+    return message.as_bytes(policy=SMTP_POLICY)
+
+
+class _Throttle:
+    """At most ``rate`` messages a second (``None``: as fast as the server takes them)."""
+
+    def __init__(self, rate: float | None):
+        self.interval = 1.0 / rate if rate else 0.0
+        self.last = float("-inf")
+
+    def wait(self) -> None:
+        delay = self.last + self.interval - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        self.last = time.monotonic()
+
+
+def _connect(config: SmtpConfig) -> smtplib.SMTP:
+    try:
+        client = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+        client.ehlo()
+        if config.starttls:
+            client.starttls(context=ssl.create_default_context())
+            client.ehlo()
+        if config.user:
+            client.login(config.user, config.password)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise KennisbankError(f"SMTP server {config.describe()} refused the login: {exc.smtp_code}") from None
+    except smtplib.SMTPNotSupportedError as exc:
+        raise KennisbankError(f"SMTP server {config.describe()}: {exc}") from None
+    except (OSError, smtplib.SMTPException) as exc:
+        raise KennisbankError(f"cannot connect to SMTP server {config.describe()}: {exc}") from None
+    return client
+
+
+def send(settings: Settings, issue: int, template: bytes, recipients: list[Recipient], log: SendLog,
+         config: SmtpConfig, rate: float | None = None,
+         progress: Callable[[Recipient], None] = lambda recipient: None) -> SendReport:
+    """Send ``template`` to each recipient in order, logging intent before DATA and success after."""
+    sender = parseaddr(settings.newsletter_from)[1]
+    report = SendReport()
+    if not recipients:
+        return report
+    throttle = _Throttle(rate)
+    client = _connect(config)
+    try:
+        for recipient in recipients:
+            data = personal_copy(settings, issue, template, recipient)
+            throttle.wait()
+            problem = _envelope(client, sender, recipient)
+            if problem is None:
+                log.record(SENDING, recipient.email)
+                code, reply = client.data(data)
+                problem = None if code == 250 else f"{code} {reply.decode(errors='replace')}"
+            if problem is None:
+                log.record(SENT, recipient.email)
+                report.sent += 1
+            else:
+                log.record(FAILED, recipient.email, error=problem)
+                report.refused.append((recipient, problem))
+                client.rset()
+            progress(recipient)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise KennisbankError(f"SMTP connection to {config.describe()} failed after {report.sent} message(s) in "
+                              f"this run: {exc}. Run the same command again to continue.") from None
+    finally:
+        try:
+            client.quit()
+        except (OSError, smtplib.SMTPException):
+            client.close()
+    return report
+
+
+def _envelope(client: smtplib.SMTP, sender: str, recipient: Recipient) -> str | None:
+    """MAIL FROM and RCPT TO; a refusal of this recipient is returned, not raised."""
+    code, reply = client.mail(sender)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    code, reply = client.rcpt(recipient.email)
+    if code not in (250, 251):
+        return f"{code} {reply.decode(errors='replace')}"
+    return None
+
+
+def read_issue(path: Path, number: int) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise KennisbankError(f"{path} does not exist: run `kennisbank newsletter build` for issue {number} first") from None
