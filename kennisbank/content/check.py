@@ -1,34 +1,48 @@
 """Validate every content file and collect *all* errors, each with file, line and field.
 
 The pipeline per file: read (bytes → front matter + body, with lines) → name rules → model
-validation → unsafe-HTML scan → body images. Then, across files: duplicate ids and references to
-themes, cities, vocabularies, other items and image files. Nothing raises on bad input: every
-problem becomes a :class:`~kennisbank.errors.ContentError`.
+validation → unsafe-HTML scan → body images. Then, across files (:mod:`.references`): duplicate
+ids and references to themes, cities, vocabularies, other items and image files. Nothing raises
+on bad input: every problem becomes a :class:`~kennisbank.errors.ContentError`.
+
+Large repositories are read and validated by a small process pool (files are independent until
+the cross-file rules), in chunks whose results are joined in path order, so the output does not
+depend on the number of processes.
 """
 
 from __future__ import annotations
 
 import difflib
+import multiprocessing
 import os
 import re
+import threading
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from kennisbank.content.fields import Ref
+from kennisbank.content.images import IMAGE_SUFFIXES, body_image_errors, image_problem
 from kennisbank.content.items import Item
 from kennisbank.content.models import SLUG
 from kennisbank.content.reader import SourceFile, format_loc, read_source
+from kennisbank.content.references import cross_file_errors, reference_fields
 from kennisbank.content.registries import Registries, load_registries
+from kennisbank.content.safety import unsafe_html
+from kennisbank.content.slugs import slugify
 from kennisbank.content.types import CONTENT_TYPES, ContentType, type_for_path
 from kennisbank.errors import ContentError
 
+__all__ = ["CONTENT_ROOTS", "IMAGE_SUFFIXES", "CheckResult", "check_file", "check_repository", "discover",
+           "find_root", "image_problem", "reference_fields"]
+
 CONTENT_ROOTS = ("content", "cases")
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif"}
+PARALLEL_MIN_FILES = 3_000  # below this, starting processes costs more than it saves
+CHUNK_FILES = 1_000
 _YEAR = re.compile(r"^\d{4}$")
 _NEWSLETTER_NAME = re.compile(r"^\d{1,5}$")
 
@@ -40,18 +54,8 @@ _DUTCH_KEYS = {
     "fotos": "photos", "foto": "photos", "contactpersonen": "contacts", "partners": "partners",
     "locatie": "location", "plaats": "location", "begin": "start", "einde": "end",
 }
-
-_UNSAFE = (
-    (re.compile(r"<\s*(script|iframe|object|embed|applet|frame|frameset|base|form|meta)\b", re.I),
-     "unsafe HTML: <{0}> is not allowed"),
-    (re.compile(r"<[^>]*?[\s/\"']on[a-z]+\s*=", re.I), "unsafe HTML: event-handler attributes (on…=) are not allowed"),
-    (re.compile(r"(?:java|vb)script\s*:", re.I), "unsafe URL: javascript: links are not allowed"),
-)
 # Errors whose message already says everything; others get "(got <the value>)" appended.
 _NO_INPUT_SHOWN = {"missing", "extra_forbidden", "string_too_long", "end_before_start", "week_mismatch"}
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
-_HTML_IMG = re.compile(r"<img\b[^>]*>", re.I)
-_ALT_ATTR = re.compile(r"\balt\s*=\s*(\"[^\"]+\"|'[^']+'|[^\s>\"']+)", re.I)
 
 
 @dataclass
@@ -73,27 +77,81 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def check_repository(root: Path, only: Iterable[Path] | None = None) -> CheckResult:
+def check_repository(root: Path, only: Iterable[Path] | None = None, *, workers: int | None = None) -> CheckResult:
     """Check the whole repository at ``root``; with ``only``, report errors of those paths only.
 
     Cross-file rules (duplicate ids, references) always see the whole repository, so checking one
-    file still knows every theme and item it may point at.
+    file still knows every theme and item it may point at. ``workers`` sets the number of
+    processes (default: automatic; 1 forces a single process).
     """
     root = root.resolve()
     registries, registry_errors = load_registries(root)
     result = CheckResult(root=root, registries=registries, errors=list(registry_errors))
-    for relative in discover(root):
-        item, errors = check_file(root, relative, registries)
+    paths = list(discover(root))
+    for item, errors in _check_files(root, paths, registries, workers):
         result.errors.extend(errors)
         if item is not None:
             result.items.append(item)
-    result.errors.extend(_cross_file_errors(root, result.items, registries))
+    ids_on_disk = {ctype.section + "/" + path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+                   for path in paths if (ctype := type_for_path(path)) is not None}
+    result.errors.extend(cross_file_errors(root, result.items, registries, ids_on_disk))
     if only is not None:
         wanted = [_relative(root, Path(p)) for p in only]
         result.errors = [e for e in result.errors if any(_within(e.path, w) for w in wanted)]
     result.errors.sort()
     result.items.sort(key=lambda item: item.sort_key)
     return result
+
+
+def _check_files(root: Path, paths: Sequence[str], registries: Registries,
+                 workers: int | None) -> list[tuple[Item | None, list[ContentError]]]:
+    count = _worker_count(len(paths)) if workers is None else max(1, workers)
+    if count > 1:
+        chunks = [paths[start : start + CHUNK_FILES] for start in range(0, len(paths), CHUNK_FILES)]
+        try:
+            with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+                parts = list(pool.map(_check_chunk_portable, [root] * len(chunks), chunks))
+        except (OSError, BrokenProcessPool):
+            parts = None  # no processes to be had: fall back to one
+        if parts is not None:
+            return [_from_portable(path, result) for chunk, part in zip(chunks, parts) for path, result in zip(chunk, part)]
+    return [check_file(root, path, registries) for path in paths]
+
+
+# Pydantic instances are slow to unpickle (half a second for 20,000 items), so workers send back
+# the front-matter data of valid files and this process validates it once more (fast).
+_Portable = tuple[list[ContentError], tuple[str, dict, str, int] | None]
+
+
+def _check_chunk_portable(root: Path, paths: Sequence[str]) -> list[_Portable]:
+    out: list[_Portable] = []
+    for path in paths:
+        item, errors, data = _check(root, path)
+        out.append((errors, None if item is None else (item.slug, data, item.body, item.body_line)))
+    return out
+
+
+def _from_portable(path: str, result: _Portable) -> tuple[Item | None, list[ContentError]]:
+    errors, valid = result
+    if valid is None:
+        return None, errors
+    slug, data, body, body_line = valid
+    ctype = type_for_path(path)
+    assert ctype is not None  # a valid item has a type
+    return Item(type=ctype, slug=slug, path=path, meta=ctype.model.model_validate(data), body=body, body_line=body_line), errors
+
+
+def _worker_count(files: int) -> int:
+    """Processes worth starting: only for large repositories, and only where forking is safe."""
+    if files < PARALLEL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if threading.active_count() > 1 or multiprocessing.current_process().daemon:
+        return 1  # forking a threaded process can deadlock; daemon processes cannot have children
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -122,33 +180,44 @@ def discover(root: Path) -> Iterator[str]:
 
 
 def check_file(root: Path, relative: str, registries: Registries) -> tuple[Item | None, list[ContentError]]:
-    """Check one file on its own; return the item when it is valid, and its errors."""
+    """Check one file on its own; return the item when it is valid, and its errors.
+
+    ``registries`` is accepted for callers that check one file in context; the per-file rules do
+    not need it (references are resolved across files).
+    """
+    item, errors, _ = _check(root, relative)
+    return item, errors
+
+
+def _check(root: Path, relative: str) -> tuple[Item | None, list[ContentError], dict]:
+    """:func:`check_file`, also returning the front-matter data the item was validated from."""
     ctype = type_for_path(relative)
     if ctype is None:
-        return None, [ContentError(relative, 1, "file", _unknown_folder_message(relative))]
+        return None, [ContentError(relative, 1, "file", _unknown_folder_message(relative))], {}
     try:
         raw = (root / relative).read_bytes()
     except OSError as exc:
-        return None, [ContentError(relative, 1, "file", f"cannot be read: {exc.strerror}")]
+        return None, [ContentError(relative, 1, "file", f"cannot be read: {exc.strerror or exc}")], {}
     source, errors = read_source(relative, raw)
     if source is None:
-        return None, errors
+        return None, errors, {}
     slug, name_errors = _check_name(ctype, source)
     errors.extend(name_errors)
-    errors.extend(_unsafe_html(source))
-    errors.extend(_body_images(root, source))
+    errors.extend(unsafe_html(source))
+    errors.extend(body_image_errors(root, source))
     try:
         meta = ctype.model.model_validate(source.data)
     except ValidationError as exc:
         errors.extend(_validation_errors(ctype, source, exc))
-        return None, errors
+        return None, errors, source.data
     errors.extend(_folder_year(ctype, source, meta))
     if ctype.name == "newsletter" and slug is not None and slug.isdigit() and int(slug) != meta.number:
         errors.append(ContentError(relative, source.line_of(("number",)), "number",
                                    f"issue number {meta.number} does not match the file name {slug}.md"))
     if slug is None or errors:
-        return None, errors
-    return Item(type=ctype, slug=slug, path=relative, meta=meta, body=source.body, body_line=source.body_line), errors
+        return None, errors, source.data
+    item = Item(type=ctype, slug=slug, path=relative, meta=meta, body=source.body, body_line=source.body_line)
+    return item, errors, source.data
 
 
 def _unknown_folder_message(relative: str) -> str:
@@ -179,8 +248,6 @@ def _check_name(ctype: ContentType, source: SourceFile) -> tuple[str | None, lis
         if not _NEWSLETTER_NAME.match(stem):
             errors.append(ContentError(source.path, 1, "file", "newsletter issues are named by number, e.g. 121.md"))
     elif not SLUG.match(stem):
-        from kennisbank.content.slugs import slugify
-
         errors.append(ContentError(source.path, 1, "file",
                                    f"badly named: use lower-case letters, digits and hyphens, e.g. {slugify(stem) or 'mijn-item'}.md"))
     return (stem if not errors else None), errors
@@ -261,159 +328,3 @@ def _suggestion(key: str, known: list[str]) -> str:
 def _short(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _strings(value: object, loc: tuple) -> Iterator[tuple[tuple, str]]:
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, dict):
-        for key, child in value.items():
-            yield from _strings(child, (*loc, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _strings(child, (*loc, index))
-
-
-def _unsafe_html(source: SourceFile) -> list[ContentError]:
-    errors = []
-    for loc, text in _strings(source.data, ()):
-        for pattern, message in _UNSAFE:
-            match = pattern.search(text)
-            if match:
-                errors.append(ContentError(source.path, source.line_of(loc), format_loc(loc),
-                                           message.format(*(g.lower() for g in match.groups()))))
-    for pattern, message in _UNSAFE:
-        for match in pattern.finditer(source.body):
-            line = source.body_line + source.body.count("\n", 0, match.start())
-            errors.append(ContentError(source.path, line, "body", message.format(*(g.lower() for g in match.groups()))))
-    return errors
-
-
-def _body_images(root: Path, source: SourceFile) -> list[ContentError]:
-    errors = []
-    body = source.body
-    if "![" in body:
-        for match in _MD_IMAGE.finditer(body):
-            line = source.body_line + body.count("\n", 0, match.start())
-            alt, src = match.groups()
-            if not alt.strip():
-                errors.append(ContentError(source.path, line, "body", f"image {src} has no alt text: write ![what it shows]({src})"))
-            problem = image_problem(root, source.path, src)
-            if problem:
-                errors.append(ContentError(source.path, line, "body", problem))
-    if "<img" in body.lower():
-        for match in _HTML_IMG.finditer(body):
-            if not _ALT_ATTR.search(match.group(0)):
-                line = source.body_line + body.count("\n", 0, match.start())
-                errors.append(ContentError(source.path, line, "body", "<img> without alt text"))
-    return errors
-
-
-def image_problem(root: Path, relative: str, src: str) -> str | None:
-    """Why image ``src`` referenced from file ``relative`` is unusable, or None when it is fine."""
-    if re.match(r"^https?://", src, re.I):
-        return None
-    if ":" in src.split("/")[0] or src.startswith("//"):
-        return f"image {src!r}: only relative paths or http(s) URLs"
-    target = (root / relative).parent / src.split("#")[0].split("?")[0]
-    try:
-        resolved = target.resolve()
-        resolved.relative_to(root)
-    except (ValueError, OSError):
-        return f"image {src!r} points outside the repository"
-    if resolved.suffix.lower() not in IMAGE_SUFFIXES:
-        return f"image {src!r} is not a picture ({', '.join(sorted(IMAGE_SUFFIXES))})"
-    if not resolved.is_file():
-        return f"image {src!r} does not exist"
-    return None
-
-
-@cache
-def reference_fields(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
-    """(field, registry) for every top-level field whose values are references."""
-    found = []
-    for name, info in model.model_fields.items():
-        refs = [m for m in info.metadata if isinstance(m, Ref)] or list(_refs_in(info.annotation))
-        if refs:
-            found.append((name, refs[0].registry))
-    return tuple(found)
-
-
-def _refs_in(annotation: object) -> Iterator[Ref]:
-    for meta in getattr(annotation, "__metadata__", ()):
-        if isinstance(meta, Ref):
-            yield meta
-    for arg in typing.get_args(annotation):
-        yield from _refs_in(arg)
-
-
-def _cross_file_errors(root: Path, items: list[Item], registries: Registries) -> list[ContentError]:
-    errors: list[ContentError] = []
-    by_id: dict[str, Item] = {}
-    for item in sorted(items, key=lambda i: i.path):
-        first = by_id.get(item.id)
-        if first is not None:
-            errors.append(ContentError(item.path, 1, "file", f"duplicate id {item.id}: {first.path} has the same slug"))
-        else:
-            by_id[item.id] = item
-    if len(by_id) != len(items):
-        duplicates = {id(i) for i in items if by_id.get(i.id) is not i}
-        items[:] = [i for i in items if id(i) not in duplicates]
-    themes = {i.slug for i in items if i.type.name == "theme"}
-    known = {"city": registries.cities, "theme": themes, "item": by_id}
-    lines_cache: dict[str, SourceFile] = {}
-    for item in items:
-        for field_name, registry in reference_fields(type(item.meta)):
-            value = getattr(item.meta, field_name)
-            values = value if isinstance(value, list) else [value]
-            allowed = known.get(registry, registries.vocabularies.get(registry))
-            for index, entry in enumerate(values):
-                if entry is None:
-                    continue
-                if allowed is None:
-                    errors.append(_ref_error(root, item, field_name, None, f"vocabulary {registry!r} is missing from vocabularies.yml", lines_cache))
-                elif entry not in allowed:
-                    errors.append(_ref_error(root, item, field_name, index if isinstance(value, list) else None,
-                                             _unknown_value(registry, entry, allowed), lines_cache))
-                elif registry == "item" and by_id[entry].draft and field_name == "items":
-                    errors.append(_ref_error(root, item, field_name, index, f"{entry} is a draft and cannot be sent", lines_cache))
-        if item.type.name == "theme" and getattr(item.meta, "parent", None) == item.slug:
-            errors.append(_ref_error(root, item, "parent", None, "a theme cannot be its own parent", lines_cache))
-        for index, photo in enumerate(getattr(item.meta, "photos", ()) or ()):
-            problem = image_problem(root, item.path, photo.src)
-            if problem:
-                errors.append(_ref_error(root, item, "photos", (index, "src"), problem, lines_cache))
-        image = getattr(item.meta, "image", None)
-        if image is not None and (problem := image_problem(root, item.path, image.src)):
-            errors.append(_ref_error(root, item, "image", ("src",), problem, lines_cache))
-    if errors:
-        bad = {e.path for e in errors}
-        items[:] = [i for i in items if i.path not in bad]
-    return errors
-
-
-def _unknown_value(registry: str, value: str, allowed: Iterable[str]) -> str:
-    allowed = list(allowed)
-    what = {"city": "city", "theme": "theme", "item": "item"}.get(registry, f"{registry} value")
-    close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    if not close and registry not in ("item", "city") and len(allowed) <= 20:
-        hint = f"; allowed: {', '.join(allowed)}"
-    where = {"city": " (add it to content/registries/cities.yml)", "theme": " (no such file in content/themas/)"}.get(registry, "")
-    return f"unknown {what} {value!r}{hint}{where}"
-
-
-def _ref_error(root: Path, item: Item, field_name: str, sub: object, message: str,
-               cache_: dict[str, SourceFile]) -> ContentError:
-    """An error on a valid item: re-read its lines (rare path, so lines are not kept per item)."""
-    source = cache_.get(item.path)
-    if source is None:
-        source, _ = read_source(item.path, (root / item.path).read_bytes())
-        cache_[item.path] = source or SourceFile(path=item.path)
-        source = cache_[item.path]
-    loc: tuple = (field_name,)
-    if isinstance(sub, tuple):
-        loc = (field_name, *sub)
-    elif sub is not None:
-        loc = (field_name, sub)
-    return ContentError(item.path, source.line_of(loc), format_loc(loc), message)

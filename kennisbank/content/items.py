@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cached_property
 
 from pydantic import BaseModel
 
 from kennisbank.content.types import ContentType
+
+
+class _cached:
+    """``functools.cached_property`` without its per-access lock (Python 3.11): a fifth of a
+    second over 20,000 items in `check` alone."""
+
+    def __init__(self, func):  # type: ignore[no-untyped-def]
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type | None = None):  # type: ignore[no-untyped-def]
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
 
 
 @dataclass(eq=False)
@@ -47,7 +64,7 @@ class Item:
     def draft(self) -> bool:
         return bool(getattr(self.meta, "draft", False))
 
-    @cached_property
+    @_cached
     def date(self) -> dt.date | None:
         """Publication date; for newsletter issues the first day of their month."""
         date = getattr(self.meta, "date", None)
@@ -68,7 +85,7 @@ class Item:
     def tags(self) -> tuple[str, ...]:
         return tuple(getattr(self.meta, "tags", ()))
 
-    @cached_property
+    @_cached
     def cities(self) -> tuple[str, ...]:
         """The ``cities`` field plus a fiche's own ``city`` or ``municipality``, without repeats."""
         own = getattr(self.meta, "city", None) or getattr(self.meta, "municipality", None)

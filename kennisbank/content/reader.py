@@ -83,6 +83,7 @@ class SourceFile:
     lines: dict[Path_, int] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
+    matter: str = ""  # the raw front matter, for cheap text prefilters
 
     def line_of(self, loc: Path_) -> int:
         """The line of the deepest known key on ``loc``; line 1 when nothing matches."""
@@ -127,7 +128,7 @@ def read_source(path: str, raw: bytes) -> tuple[SourceFile | None, list[ContentE
     matter = text[opening_end + 1 : closing.start()]
     closing_end = text.find("\n", closing.start())
     body = "" if closing_end == -1 else text[closing_end + 1 :]
-    source = SourceFile(path=path, body=body, body_line=matter.count("\n") + 3)
+    source = SourceFile(path=path, body=body, body_line=matter.count("\n") + 3, matter=matter)
     errors: list[ContentError] = []
     try:
         data = _parse_matter(matter, source.lines, errors, path)

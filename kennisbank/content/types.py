@@ -22,6 +22,11 @@ class ContentType:
     year_folders: bool = False  # files live in a YYYY/ folder
     is_case: bool = False
 
+    def __reduce__(self) -> tuple:
+        """Pickle by name, so items coming back from check's worker processes share the
+        module's own ContentType objects."""
+        return (content_type, (self.name,))
+
     def folder_year_field(self) -> str | None:
         """The front-matter field whose year names the file's folder (events: their start)."""
         if not self.year_folders:
