@@ -102,13 +102,25 @@ def body_html(text: str, item_path: str, id_prefix: str = "") -> str:
         extension_configs={"toc": {"permalink": False, "slugify": _heading_slug(id_prefix)}},
         output_format="html",
     )
-    return clean(md.convert(text))
+    return clean(md.convert(text), item_path)
 
 
-def clean(html: str) -> str:
-    """Strict allow-list: no scripts, styles, event handlers, forms, frames or unsafe URLs."""
+def clean(html: str, item_path: str = "") -> str:
+    """Strict allow-list: no scripts, styles, event handlers, forms, frames or unsafe URLs.
+
+    Pictures written as raw ``<img>`` get the same treatment as Markdown ones: relative ones are
+    served from /media/, external ones lose their ``src`` (no request to another host)."""
+
+    def pictures(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "img" and attribute == "src":
+            if value.startswith(MEDIA_PREFIX):
+                return value
+            return None if is_external(value) or not item_path else media_url(item_path, value)
+        return value
+
     return nh3.clean(
         html,
+        attribute_filter=pictures,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         url_schemes=_SCHEMES,

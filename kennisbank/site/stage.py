@@ -6,6 +6,7 @@ an edit and compare; :func:`stage_site` writes the result under ``<tmp>/docs``.
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from kennisbank.site.related import related_items
 from kennisbank.site.sanitize import MEDIA_PREFIX, is_external, media_url
 
 ASSETS = Path(__file__).parent / "assets"
-_BODY_IMAGE = __import__("re").compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+_BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 
 
 @dataclass
@@ -72,8 +73,8 @@ def media_files(repo: Repository) -> dict[str, Path]:
         image = getattr(item.meta, "image", None)
         if image is not None:
             sources.append(image.src)
-        if "![" in item.body:
-            sources.extend(_BODY_IMAGE.findall(item.body))
+        if "![" in item.body or "<img" in item.body.lower():
+            sources.extend(a or b for a, b in _BODY_IMAGE.findall(item.body))
         for src in sources:
             if is_external(src):
                 continue
