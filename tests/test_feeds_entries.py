@@ -11,7 +11,8 @@ from kennisbank.content import load_repository
 from kennisbank.feeds import FeedCatalog, feeds_for_page
 from kennisbank.feeds.catalog import Feed, FeedEntry
 from kennisbank.feeds.writer import atom_bytes, rss_bytes
-from tests.feeds_helpers import copy_repository, replace_in
+from tests.feeds_helpers import replace_in
+from tests.site_helpers import copy_repository
 
 
 def _ids_by_link(data: bytes) -> dict[str, str]:
