@@ -88,13 +88,16 @@ def check_repository(root: Path, only: Iterable[Path] | None = None, *, workers:
     registries, registry_errors = load_registries(root)
     result = CheckResult(root=root, registries=registries, errors=list(registry_errors))
     paths = list(discover(root))
-    for item, errors in _check_files(root, paths, registries, workers):
+    invalid = []
+    for path, (item, errors, data) in zip(paths, _check_files(root, paths, registries, workers)):
         result.errors.extend(errors)
         if item is not None:
             result.items.append(item)
+        elif data and (ctype := type_for_path(path)) is not None:
+            invalid.append((path, ctype, data))
     ids_on_disk = {ctype.section + "/" + path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
                    for path in paths if (ctype := type_for_path(path)) is not None}
-    result.errors.extend(cross_file_errors(root, result.items, registries, ids_on_disk))
+    result.errors.extend(cross_file_errors(root, result.items, registries, ids_on_disk, invalid))
     if only is not None:
         wanted = [_relative(root, Path(p)) for p in only]
         result.errors = [e for e in result.errors if any(_within(e.path, w) for w in wanted)]
@@ -103,8 +106,10 @@ def check_repository(root: Path, only: Iterable[Path] | None = None, *, workers:
     return result
 
 
-def _check_files(root: Path, paths: Sequence[str], registries: Registries,
-                 workers: int | None) -> list[tuple[Item | None, list[ContentError]]]:
+_Checked = tuple[Item | None, list[ContentError], dict]
+
+
+def _check_files(root: Path, paths: Sequence[str], registries: Registries, workers: int | None) -> list[_Checked]:
     count = _worker_count(len(paths)) if workers is None else max(1, workers)
     if count > 1:
         chunks = [paths[start : start + CHUNK_FILES] for start in range(0, len(paths), CHUNK_FILES)]
@@ -115,30 +120,31 @@ def _check_files(root: Path, paths: Sequence[str], registries: Registries,
             parts = None  # no processes to be had: fall back to one
         if parts is not None:
             return [_from_portable(path, result) for chunk, part in zip(chunks, parts) for path, result in zip(chunk, part)]
-    return [check_file(root, path, registries) for path in paths]
+    return [_check(root, path) for path in paths]
 
 
 # Pydantic instances are slow to unpickle (half a second for 20,000 items), so workers send back
-# the front-matter data of valid files and this process validates it once more (fast).
-_Portable = tuple[list[ContentError], tuple[str, dict, str, int] | None]
+# the front-matter data and this process validates the valid files' data once more (fast).
+_Portable = tuple[list[ContentError], dict, tuple[str, str, int] | None]
 
 
 def _check_chunk_portable(root: Path, paths: Sequence[str]) -> list[_Portable]:
     out: list[_Portable] = []
     for path in paths:
         item, errors, data = _check(root, path)
-        out.append((errors, None if item is None else (item.slug, data, item.body, item.body_line)))
+        out.append((errors, data, None if item is None else (item.slug, item.body, item.body_line)))
     return out
 
 
-def _from_portable(path: str, result: _Portable) -> tuple[Item | None, list[ContentError]]:
-    errors, valid = result
+def _from_portable(path: str, result: _Portable) -> _Checked:
+    errors, data, valid = result
     if valid is None:
-        return None, errors
-    slug, data, body, body_line = valid
+        return None, errors, data
+    slug, body, body_line = valid
     ctype = type_for_path(path)
     assert ctype is not None  # a valid item has a type
-    return Item(type=ctype, slug=slug, path=path, meta=ctype.model.model_validate(data), body=body, body_line=body_line), errors
+    meta = ctype.model.model_validate(data)
+    return Item(type=ctype, slug=slug, path=path, meta=meta, body=body, body_line=body_line), errors, data
 
 
 def _worker_count(files: int) -> int:
@@ -280,6 +286,9 @@ def _validation_errors(ctype: ContentType, source: SourceFile, exc: ValidationEr
             message = f"unknown field{_suggestion(str(loc[-1]), _fields_at(ctype.model, loc[:-1]) if len(loc) > 1 else known)}"
         elif kind == "missing":
             message = "required field is missing"
+        elif kind in ("date_from_datetime_parsing", "date_parsing") and isinstance(error.get("input"), str):
+            reason = (error.get("ctx") or {}).get("error", "invalid")
+            message = f"impossible date {_short(error['input'])}: {reason}; write YYYY-MM-DD"
         elif kind == "string_too_long":
             limit = error["ctx"]["max_length"]
             message = f"is {len(error['input'])} characters; the limit is {limit}"

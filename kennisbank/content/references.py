@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from kennisbank.content.images import image_problem
 from kennisbank.content.items import Item
 from kennisbank.content.reader import SourceFile, format_loc, read_source
 from kennisbank.content.registries import Registries
+from kennisbank.content.types import ContentType
 from kennisbank.errors import ContentError
 
 
@@ -42,11 +43,14 @@ def _refs_in(annotation: object) -> Iterator[Ref]:
 
 
 def cross_file_errors(root: Path, items: list[Item], registries: Registries,
-                      ids_on_disk: set[str] = frozenset()) -> list[ContentError]:  # type: ignore[assignment]
+                      ids_on_disk: set[str] = frozenset(),  # type: ignore[assignment]
+                      invalid: Iterable[tuple[str, ContentType, dict]] = ()) -> list[ContentError]:
     """Errors between files; removes the items they concern from ``items`` (in place).
 
     ``ids_on_disk`` holds the ids of every content file, valid or not, so a reference to a file
-    that merely has an error of its own is not also reported as unknown.
+    that merely has an error of its own is not also reported as unknown. ``invalid`` gives the
+    raw front matter of files that failed validation: their references are checked too, so one
+    run reports every error.
     """
     errors: list[ContentError] = []
     by_id: dict[str, Item] = {}
@@ -59,35 +63,84 @@ def cross_file_errors(root: Path, items: list[Item], registries: Registries,
     if len(by_id) != len(items):
         items[:] = [i for i in items if by_id.get(i.id) is i]
     themes = {i.slug for i in items if i.type.name == "theme"} | {i.split("/", 1)[1] for i in ids_on_disk if i.startswith("themas/")}
-    known: dict[str, object] = {"city": registries.cities, "theme": themes, "item": by_id.keys() | ids_on_disk}
-    lines: dict[str, SourceFile] = {}
+    checker = _ReferenceChecker(root, registries, by_id, themes, ids_on_disk)
     for item in items:
-        for field_name, registry in reference_fields(type(item.meta)):
-            value = getattr(item.meta, field_name)
-            values = value if isinstance(value, list) else [value]
-            allowed = known.get(registry, registries.vocabularies.get(registry))
-            for index, entry in enumerate(values):
-                sub = index if isinstance(value, list) else None
-                if entry is None:
-                    continue
-                if allowed is None:
-                    errors.append(_error(root, item, (field_name,), f"vocabulary {registry!r} is missing from vocabularies.yml", lines))
-                elif entry not in allowed:  # type: ignore[operator]
-                    errors.append(_error(root, item, _loc(field_name, sub), _unknown_value(registry, entry, allowed), lines))  # type: ignore[arg-type]
-                elif registry == "item" and field_name == "items" and entry in by_id and by_id[entry].draft:
-                    errors.append(_error(root, item, _loc(field_name, sub), f"{entry} is a draft and cannot be sent", lines))
-        if item.type.name == "theme" and getattr(item.meta, "parent", None) == item.slug:
-            errors.append(_error(root, item, ("parent",), "a theme cannot be its own parent", lines))
-        for index, photo in enumerate(getattr(item.meta, "photos", ()) or ()):
-            if problem := image_problem(root, item.path, photo.src):
-                errors.append(_error(root, item, ("photos", index, "src"), problem, lines))
-        image = getattr(item.meta, "image", None)
-        if image is not None and (problem := image_problem(root, item.path, image.src)):
-            errors.append(_error(root, item, ("image", "src"), problem, lines))
+        errors.extend(checker.errors(item.path, item.type, item.slug, lambda name, meta=item.meta: getattr(meta, name, None)))
+    for path, ctype, data in invalid:
+        slug = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        errors.extend(checker.errors(path, ctype, slug, lambda name, data=data: _as_model_value(data.get(name))))
     if errors:
         bad = {e.path for e in errors}
         items[:] = [i for i in items if i.path not in bad]
     return errors
+
+
+class _Src:
+    """Just the ``src`` of a raw image entry, as the model would give it."""
+
+    def __init__(self, src: str):
+        self.src = src
+
+
+def _as_model_value(value: object) -> object:
+    """A raw front-matter value, reduced to the shapes the reference rules read; else None."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict) and isinstance(value.get("src"), str):
+        return _Src(value["src"].strip())
+    if isinstance(value, list):
+        return [v.strip() if isinstance(v, str) else _Src(v["src"].strip()) if isinstance(v, dict) and isinstance(v.get("src"), str) else None
+                for v in value]
+    return None
+
+
+class _ReferenceChecker:
+    """The reference rules for one file at a time, with what the whole repository knows."""
+
+    def __init__(self, root: Path, registries: Registries, by_id: dict[str, Item], themes: set[str], ids_on_disk: set[str]):
+        self.root = root
+        self.registries = registries
+        self.by_id = by_id
+        self.known: dict[str, object] = {"city": registries.cities, "theme": themes, "item": by_id.keys() | ids_on_disk}
+        self.lines: dict[str, SourceFile] = {}
+
+    def errors(self, path: str, ctype: ContentType, slug: str, value_of: Callable[[str], object]) -> list[ContentError]:
+        errors = []
+        for field_name, registry in reference_fields(ctype.model):
+            value = value_of(field_name)
+            values = value if isinstance(value, list) else [value]
+            allowed = self.known.get(registry, self.registries.vocabularies.get(registry))
+            for index, entry in enumerate(values):
+                sub = index if isinstance(value, list) else None
+                if not isinstance(entry, str):
+                    continue
+                if allowed is None:
+                    errors.append(self._error(path, (field_name,), f"vocabulary {registry!r} is missing from vocabularies.yml"))
+                elif entry not in allowed:  # type: ignore[operator]
+                    errors.append(self._error(path, _loc(field_name, sub), _unknown_value(registry, entry, allowed)))  # type: ignore[arg-type]
+                elif registry == "item" and field_name == "items" and entry in self.by_id and self.by_id[entry].draft:
+                    errors.append(self._error(path, _loc(field_name, sub), f"{entry} is a draft and cannot be sent"))
+        if ctype.name == "theme" and value_of("parent") == slug:
+            errors.append(self._error(path, ("parent",), "a theme cannot be its own parent"))
+        photos = value_of("photos") if "photos" in ctype.model.model_fields else None
+        for index, photo in enumerate(photos if isinstance(photos, list) else ()):
+            if isinstance(getattr(photo, "src", None), str) and (problem := image_problem(self.root, path, photo.src)):
+                errors.append(self._error(path, ("photos", index, "src"), problem))
+        image = value_of("image") if "image" in ctype.model.model_fields else None
+        if isinstance(getattr(image, "src", None), str) and (problem := image_problem(self.root, path, image.src)):
+            errors.append(self._error(path, ("image", "src"), problem))
+        return errors
+
+    def _error(self, path: str, loc: tuple, message: str) -> ContentError:
+        """Lines are re-read from the file: errors are rare, so lines are not kept per item."""
+        source = self.lines.get(path)
+        if source is None:
+            try:
+                source, _ = read_source(path, (self.root / path).read_bytes())
+            except OSError:
+                source = None
+            source = self.lines[path] = source or SourceFile(path=path)
+        return ContentError(path, source.line_of(loc), format_loc(loc), message)
 
 
 def _loc(field_name: str, sub: int | None) -> tuple:
@@ -103,15 +156,3 @@ def _unknown_value(registry: str, value: str, allowed: Iterable[str]) -> str:
         hint = f"; allowed: {', '.join(allowed)}"
     where = {"city": " (add it to content/registries/cities.yml)", "theme": " (no such file in content/themas/)"}.get(registry, "")
     return f"unknown {what} {value!r}{hint}{where}"
-
-
-def _error(root: Path, item: Item, loc: tuple, message: str, cache_: dict[str, SourceFile]) -> ContentError:
-    """An error on a valid item: re-read its lines (rare path, so lines are not kept per item)."""
-    source = cache_.get(item.path)
-    if source is None:
-        try:
-            source, _ = read_source(item.path, (root / item.path).read_bytes())
-        except OSError:
-            source = None
-        source = cache_[item.path] = source or SourceFile(path=item.path)
-    return ContentError(item.path, source.line_of(loc), format_loc(loc), message)
