@@ -47,15 +47,15 @@ def create_api(build_dir: Path, settings: Settings, engine: SearchEngine | None 
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
 
 
-def _error(status: int, message: str, parameter: str | None = None) -> JSONResponse:
+def _error(status: int, message: str, parameter: str | None = None, headers: dict | None = None) -> JSONResponse:
     body = {"status": status, "message": message}
     if parameter is not None:
         body["parameter"] = parameter
-    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store", **(headers or {})})
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
-    return _error(exc.status_code, exc.detail or "error")
+    return _error(exc.status_code, exc.detail or "error", headers=exc.headers)
 
 
 async def _unavailable(request: Request, exc: Exception) -> Response:
@@ -167,7 +167,10 @@ class SearchApi:
     async def openapi(self, request: Request) -> Response:
         info = await self._call(self.engine.info)
         catalog = await self._call(self.engine.catalog)
-        return self._cached(request, openapi_document(self.settings, catalog, self.public_url), info.version)
+        example = await self._call(self.engine.search, SearchRequest(per_page=1, facets=()))
+        example_id = example.hits[0].id if example.hits else None
+        document = openapi_document(self.settings, catalog, self.public_url, example_id)
+        return self._cached(request, document, info.version)
 
 
 def _ordered(values: list[dict], order: str) -> list[dict]:

@@ -22,7 +22,8 @@ def _errors(*codes: int) -> dict:
     return {str(code): _json(_ERROR, texts[code]) for code in codes}
 
 
-def openapi_document(settings: SearchSettings, catalog: FacetCatalog, server_url: str) -> dict:
+def openapi_document(settings: SearchSettings, catalog: FacetCatalog, server_url: str,
+                     example_id: str | None = None) -> dict:
     facet_params = [{
         "name": f.field, "in": "query", "required": False, "style": "form", "explode": True,
         "description": f"Filter on {f.label}: repeat for several values (OR); filters on different facets are AND-ed.",
@@ -65,7 +66,8 @@ def openapi_document(settings: SearchSettings, catalog: FacetCatalog, server_url
             }},
             "/items/{id}": {"get": {
                 "operationId": "item", "summary": "One search document by id (e.g. nieuws/some-slug)",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
+                                **({"example": example_id} if example_id else {})}],
                 "responses": {"200": _json({"$ref": "#/components/schemas/Document"}, "The document"),
                               "304": _NOT_MODIFIED, **_errors(404, 503)},
             }},
