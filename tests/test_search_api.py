@@ -163,3 +163,20 @@ def test_unknown_route_and_method_are_json_errors(client):
     assert client.get("/nothing").json()["status"] == 404
     response = client.post("/search")
     assert response.status_code == 405 and response.json()["status"] == 405
+
+
+def test_before_the_first_build_the_api_says_503(sample_root, tmp_path):
+    with live_server(create_api(tmp_path / "no-build", load_settings(sample_root))) as url:
+        response = httpx.get(f"{url}/search", params={"q": "kerk"})
+        assert response.status_code == 503 and "kennisbank build" in response.json()["message"]
+        assert httpx.get(f"{url}/health").status_code == 503
+
+
+def test_serve_mounts_the_api_at_slash_api(repo, sample_root, tmp_path):
+    from kennisbank.serve import create_app
+
+    build_search_index(repo, tmp_path / "build")
+    with live_server(create_app(sample_root, tmp_path / "build", watch=False)) as url:
+        body = httpx.get(f"{url}/api/search", params={"q": "kerk", "per_page": 1}).json()
+        assert body["total"] > 0 and body["hits"][0]["url"].startswith("/")
+        assert httpx.get(f"{url}/api/openapi.json").json()["servers"] == [{"url": "/api"}]

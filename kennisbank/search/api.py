@@ -9,6 +9,7 @@ client (or a cache) revalidates for free until the index is rebuilt.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -21,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kennisbank.config import Settings
+from kennisbank.errors import KennisbankError
 from kennisbank.search.documents import FacetCatalog
 from kennisbank.search.engine import EngineUnavailable, FacetCount, SearchEngine, SearchRequest, SearchResult
 from kennisbank.search.openapi import openapi_document
@@ -32,11 +34,12 @@ CACHE_CONTROL = "public, max-age=60"
 
 
 def create_api(build_dir: Path, settings: Settings, engine: SearchEngine | None = None) -> Starlette:
-    """The search API over the index in ``build_dir`` (or Meilisearch when ``MEILI_URL`` is set)."""
-    from kennisbank.search.stage import open_engine
+    """The search API over the index in ``build_dir`` (or Meilisearch when ``MEILI_URL`` is set).
 
-    search_settings = load_search_settings(settings.root)
-    api = SearchApi(engine or open_engine(build_dir, settings), search_settings, settings.search_api_url)
+    The engine and ``search/*.yml`` are opened on the first request, so the app can be created
+    before the first build has written an index; until then the API answers 503.
+    """
+    api = SearchApi(lambda: _open(build_dir, settings, engine), settings.search_api_url)
     middleware = []
     if settings.cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET"],
@@ -45,6 +48,16 @@ def create_api(build_dir: Path, settings: Settings, engine: SearchEngine | None 
               Route("/health", api.health), Route("/openapi.json", api.openapi)]
     handlers = {HTTPException: _http_error, EngineUnavailable: _unavailable}
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+
+
+def _open(build_dir: Path, settings: Settings, engine: SearchEngine | None) -> tuple[SearchEngine, SearchSettings]:
+    from kennisbank.search.stage import open_engine
+
+    try:
+        search_settings = load_search_settings(settings.root)
+        return engine or open_engine(build_dir, settings), search_settings
+    except KennisbankError as exc:
+        raise EngineUnavailable(str(exc)) from None
 
 
 def _error(status: int, message: str, parameter: str | None = None, headers: dict | None = None) -> JSONResponse:
@@ -65,10 +78,23 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
 class SearchApi:
     """The handlers; one instance per app, holding the engine and the settings."""
 
-    def __init__(self, engine: SearchEngine, settings: SearchSettings, public_url: str):
-        self.engine = engine
-        self.settings = settings
+    def __init__(self, opener: Callable[[], tuple[SearchEngine, SearchSettings]], public_url: str):
+        self._opener = opener
+        self._opened: tuple[SearchEngine, SearchSettings] | None = None
         self.public_url = public_url
+
+    def _ensure(self) -> tuple[SearchEngine, SearchSettings]:
+        if self._opened is None:
+            self._opened = self._opener()
+        return self._opened
+
+    @property
+    def engine(self) -> SearchEngine:
+        return self._ensure()[0]
+
+    @property
+    def settings(self) -> SearchSettings:
+        return self._ensure()[1]
 
     async def _call(self, function, *args):
         """Run an engine call: in place for the embedded engine (CPU-bound, microseconds to a few
@@ -79,7 +105,7 @@ class SearchApi:
             return function(*args)
         except EngineUnavailable:
             raise
-        except OSError as exc:
+        except (OSError, KennisbankError) as exc:
             raise EngineUnavailable(str(exc)) from None
 
     def _cached(self, request: Request, body: object, version: str) -> Response:
