@@ -145,12 +145,19 @@ def create_app(root: Path, out: Path, *, watch: bool = True, report: Callable[[s
 
     routes = [
         Route(RELOAD_PATH, livereload),
-        # Mount("/api", app=create_api(...)),  ← the search API mounts here (one line)
+        Mount("/api", app=_search_api(root, out)),  # embedded index; Meilisearch when MEILI_URL is set
         Mount("/", app=SiteFiles(out / "site")),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.live = live
     return app
+
+
+def _search_api(root: Path, out: Path):
+    from kennisbank.config import load_settings
+    from kennisbank.search.api import create_api
+
+    return create_api(out, load_settings(root))
 
 
 class SiteFiles:
