@@ -123,12 +123,13 @@ def test_no_external_fonts_scripts_or_styles(site):
     assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
 
 
-def test_build_is_reproducible(tmp_path, sample_root, out):
+def test_build_is_reproducible(tmp_path, sample_root):
     from kennisbank.build import build
 
-    second = tmp_path / "again"
-    build(sample_root, second)
-    left, right = out / "site", second / "site"
+    root = copy_repository(sample_root, tmp_path / "repo")
+    build(root, tmp_path / "one")
+    build(root, tmp_path / "two")
+    left, right = tmp_path / "one" / "site", tmp_path / "two" / "site"
     names = sorted(p.relative_to(left).as_posix() for p in left.rglob("*") if p.is_file())
     assert names == sorted(p.relative_to(right).as_posix() for p in right.rglob("*") if p.is_file())
     different = [n for n in names if not filecmp.cmp(left / n, right / n, shallow=False)]

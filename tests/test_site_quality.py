@@ -1,0 +1,121 @@
+"""Quality of the built sample site: valid HTML (Nu validator), every internal link and anchor
+resolves, and axe-core finds no accessibility violations in headless Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+
+from site_helpers import built_sample, page_file, parse
+
+ROOT = Path(__file__).resolve().parent.parent
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, sample_root) -> Path:
+    return built_sample(tmp_path_factory, sample_root) / "site"
+
+
+def sample_urls(repo) -> list[str]:
+    """Home, a listing, a theme, a city, a news item, an event and a fiche of each collection."""
+    theme = next(t for t in repo.themes.values() if any(t.slug in i.themes for i in repo.published if i is not t))
+    city = next(c for c in ("gent", "antwerpen", "leuven") if any(c in i.cities for i in repo.published))
+    urls = ["/", "/nieuws/", "/kerken/", theme.url, f"/steden/{city}/", "/nieuws/2020/", "/tags/",
+            repo.of_type("news")[0].url, repo.of_type("event")[0].url, repo.of_type("study")[0].url]
+    urls += [repo.of_type(name)[0].url for name in ("churches", "city-projects", "temporary-use", "housing-instruments")]
+    return urls
+
+
+def test_nu_validator_finds_no_errors_on_any_page(site):
+    if not VNU.is_file() or shutil.which("java") is None:
+        pytest.fail("vnu-jar or java missing: run scripts/install-test-deps.sh")
+    pages = sorted(str(p) for p in site.rglob("*.html"))
+    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *pages],
+                            capture_output=True, text=True, timeout=600)
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    errors = [f"{m.get('url', '').rsplit('/site/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+              for m in messages if m.get("type") == "error"]
+    assert errors == [], "\n".join(errors[:30])
+
+
+def test_every_internal_link_and_anchor_resolves(site):
+    pages = {p: parse(p) for p in site.rglob("*.html")}
+    ids = {p: parsed.ids for p, parsed in pages.items()}
+    broken = []
+    for path, parsed in pages.items():
+        page_url = "/" + path.relative_to(site).as_posix()
+        for tag, link in parsed.links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith("//"):
+                continue
+            absolute = urlsplit(urljoin(page_url, link))
+            target = site / unquote(absolute.path).lstrip("/")
+            if target.is_dir() or absolute.path.endswith("/"):
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page_url}: {link}")
+                continue
+            fragment = unquote(absolute.fragment)
+            if fragment and target.suffix == ".html":
+                known = ids.get(target)
+                if known is None:
+                    known = parse(target).ids
+                if fragment not in known:
+                    broken.append(f"{page_url}: {link} (no id {fragment!r})")
+    assert len(pages) > 100
+    assert broken == [], "\n".join(sorted(broken)[:40])
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def http_site(site):
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.browser
+def test_axe_finds_no_violations(http_site, repo):
+    from playwright.sync_api import sync_playwright
+
+    if not AXE.is_file():
+        pytest.fail("axe-core missing: run scripts/install-test-deps.sh")
+    problems = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            for url in sample_urls(repo):
+                page.goto(http_site + url)
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+                found = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in result["violations"]]
+                if found:
+                    problems[url] = found
+        finally:
+            browser.close()
+    assert problems == {}, json.dumps(problems, indent=1, ensure_ascii=False)
+
+
+def test_sample_urls_exist(site, repo):
+    assert all(page_file(site, url).is_file() for url in sample_urls(repo))
