@@ -21,3 +21,11 @@ def repo(sample_root):
     from kennisbank.content import load_repository
 
     return load_repository(sample_root)
+
+
+@pytest.fixture(scope="session")
+def settings(sample_root):
+    """The sample repository's settings (mkdocs.yml)."""
+    from kennisbank.config import load_settings
+
+    return load_settings(sample_root)

@@ -9,18 +9,12 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from kennisbank.config import load_settings
 from tests.site_helpers import built_sample, page_file, parse
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory, sample_root) -> Path:
     return built_sample(tmp_path_factory, sample_root)
-
-
-@pytest.fixture(scope="module")
-def settings(sample_root):
-    return load_settings(sample_root)
 
 
 def built(site: Path, url: str, settings) -> bool:

@@ -16,11 +16,6 @@ from kennisbank.newsletter import published_issues
 
 
 @pytest.fixture(scope="module")
-def settings(sample_root):
-    return load_settings(sample_root)
-
-
-@pytest.fixture(scope="module")
 def staged(repo, settings, tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("feeds")
     stage_feeds(repo, settings, tmp)

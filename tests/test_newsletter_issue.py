@@ -13,16 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kennisbank.config import load_settings
 from kennisbank.errors import KennisbankError
 from kennisbank.newsletter import published_issues, stage_newsletter
 from kennisbank.newsletter import render as render_module
 from kennisbank.newsletter.render import GMAIL_CLIP_BYTES, render_issue
-
-
-@pytest.fixture(scope="module")
-def settings(sample_root):
-    return load_settings(sample_root)
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,6 @@ from kennisbank.newsletter.select import MIX_GROUPS, mix_group
 from tests.site_helpers import copy_repository
 
 
-@pytest.fixture(scope="module")
-def settings(sample_root):
-    return load_settings(sample_root)
-
-
 def test_numbering_follows_history_and_is_configurable(settings):
     assert number_for(settings, dt.date(2020, 1, 1)) == 121
     assert number_for(settings, dt.date(2020, 12, 1)) == 132

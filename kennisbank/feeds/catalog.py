@@ -152,7 +152,3 @@ class FeedCatalog:
                 seen.add(parent)
                 parent = parents.get(parent)
         return family
-
-    def feed_of_item(self, item: Item) -> Feed | None:
-        """The type or collection feed that carries ``item``."""
-        return self.feeds.get(item.type.section)
