@@ -50,6 +50,20 @@ def create_api(build_dir: Path, settings: Settings, engine: SearchEngine | None 
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
 
 
+def app_from_environment() -> Starlette:
+    """An app factory for running the API on its own with several workers::
+
+        KENNISBANK_ROOT=. KENNISBANK_BUILD=build uvicorn --factory --workers 2 \\
+            kennisbank.search.api:app_from_environment
+    """
+    import os
+
+    from kennisbank.config import load_settings
+
+    root = Path(os.environ.get("KENNISBANK_ROOT", ".")).resolve()
+    return create_api(Path(os.environ.get("KENNISBANK_BUILD", root / "build")), load_settings(root))
+
+
 def _open(build_dir: Path, settings: Settings, engine: SearchEngine | None) -> tuple[SearchEngine, SearchSettings]:
     from kennisbank.search.stage import open_engine
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import markdown
@@ -151,9 +152,15 @@ class _TextExtractor(HTMLParser):
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1)
+def _markdown() -> markdown.Markdown:
+    """One converter, reset per document: building a converter costs more than converting."""
+    return markdown.Markdown(extensions=["tables", "attr_list"])
+
+
 def markdown_to_text(source: str) -> str:
     """Markdown as the plain text a visitor reads: no markup, no link targets, single spaces."""
-    html = markdown.markdown(source, extensions=["tables", "attr_list"])
+    html = _markdown().reset().convert(source)
     extractor = _TextExtractor()
     extractor.feed(html)
     extractor.close()

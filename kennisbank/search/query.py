@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kennisbank.search.settings import SearchSettings
 
@@ -42,7 +43,7 @@ class Unit:
 
 def analyse(q: str, settings: SearchSettings) -> list[Unit]:
     tokens = words(q)
-    groups = [tuple(tuple(words(member)) for member in group) for group in settings.synonyms]
+    groups = _synonym_words(settings.synonyms)
     units: list[Unit] = []
     i = 0
     while i < len(tokens):
@@ -56,6 +57,11 @@ def analyse(q: str, settings: SearchSettings) -> list[Unit]:
             i += 1
     meaningful = [u for u in units if u.is_synonym or u.phrases[0][0] not in settings.stop_words]
     return meaningful or units
+
+
+@lru_cache(maxsize=8)
+def _synonym_words(synonyms: tuple[tuple[str, ...], ...]) -> list[tuple[tuple[str, ...], ...]]:
+    return [tuple(tuple(words(member)) for member in group) for group in synonyms]
 
 
 def _longest_member(tokens: list[str], start: int, groups: list) -> tuple[int, tuple] | None:
