@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     gen = _generator()
-    print("| items | feeds (RSS+Atom) | stage_feeds | feeds size | issues | stage_newsletter | largest HTML part |")
+    print("| items | feeds (RSS+Atom) | stage_feeds | feeds size | issues | stage_newsletter | largest issue.html |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for n in args.items:
         with tempfile.TemporaryDirectory() as corpus, tempfile.TemporaryDirectory() as out:
