@@ -276,13 +276,13 @@ def _validation_errors(ctype: ContentType, source: SourceFile, exc: ValidationEr
     seen = set()
     known = list(ctype.model.model_fields)
     for error in exc.errors(include_url=False):
-        loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and "[" in part))
+        loc = _data_loc(source.data, error["loc"])
         if loc in seen:
             continue
         seen.add(loc)
         name = format_loc(loc)
         kind = error["type"]
-        if kind == "extra_forbidden":
+        if kind == "extra_forbidden" and loc:
             message = f"unknown field{_suggestion(str(loc[-1]), _fields_at(ctype.model, loc[:-1]) if len(loc) > 1 else known)}"
         elif kind == "missing":
             message = "required field is missing"
@@ -300,6 +300,30 @@ def _validation_errors(ctype: ContentType, source: SourceFile, exc: ValidationEr
         line = source.line_of(loc) if kind != "missing" or len(loc) > 1 else 1
         errors.append(ContentError(source.path, line, name, message))
     return errors
+
+
+def _data_loc(data: object, loc: tuple) -> tuple:
+    """The part of pydantic's ``loc`` that is a path in the file's data.
+
+    Pydantic adds the names of union members (``function-after[...]``, ``datetime``) to a loc;
+    they are dropped by following the data itself, so any key an editor wrote stays exact.
+    """
+    out: list = []
+    current = data
+    parts = list(loc)
+    while parts:
+        part = parts.pop(0)
+        if isinstance(current, dict) and isinstance(part, str) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        elif not parts and isinstance(current, dict):
+            out.append(part)  # a missing key: the last part names it
+            break
+        else:
+            continue
+        out.append(part)
+    return tuple(out)
 
 
 def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:

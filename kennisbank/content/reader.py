@@ -140,10 +140,15 @@ def read_source(path: str, raw: bytes) -> tuple[SourceFile | None, list[ContentE
         if exc.problem and exc.context and start is not None and mark is not None and start.line != mark.line:
             problem += f" ({exc.context} that starts on line {start.line + 2})"
         return None, [ContentError(path, line, "front matter", f"YAML syntax error: {problem}")]
+    except yaml.reader.ReaderError as exc:
+        line = matter.count("\n", 0, max(0, exc.position)) + 2
+        character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        return None, [ContentError(path, line, "front matter",
+                                   f"character U+{character:04X} is not allowed in YAML ({exc.reason}); remove it")]
     except _Refused as exc:
         return None, [ContentError(path, exc.line, format_loc(exc.loc), exc.message)]
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
-        return None, [ContentError(path, 2, "front matter", f"YAML error: {str(exc)[:200]}")]
+        return None, [ContentError(path, 2, "front matter", f"YAML error: {' '.join(str(exc).split())[:200]}")]
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -224,9 +229,20 @@ class _Builder:
         raise _Refused(node.start_mark.line + 2, loc, f"YAML tag {node.tag!r} is not allowed in front matter")
 
 
+_NAME = re.compile(r"^[\w-]+$")
+
+
 def format_loc(loc: Path_) -> str:
-    """``("photos", 0, "alt")`` → ``photos[0].alt`` (the field name every error uses)."""
+    """``("photos", 0, "alt")`` → ``photos[0].alt`` (the field name every error uses).
+
+    Keys that are not plain names (empty, spaces, newlines, dots) are quoted, so a report line
+    stays one line and one field.
+    """
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            name = part if _NAME.fullmatch(part) else repr(part[:40])
+            out += f".{name}" if out else name
     return out or "front matter"
