@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from kennisbank.config import load_settings
@@ -23,7 +24,8 @@ Echo = Callable[[str], None]
 
 
 def _progress(label: str) -> Progress:
-    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True,
+                    console=Console(stderr=True))
 
 
 def build_command(root: Path, out: Path, month: str | None, every: bool, echo: Echo) -> list[Path]:
