@@ -122,17 +122,21 @@ def new(ctx: click.Context, type_name: str, title: str | None, values: tuple[str
         given["date"] = date
     if summary:
         given["summary"] = summary
-    interactive = not no_input and sys.stdin.isatty()
-
-    def ask(name: str, problem: str | None) -> str:
+    def ask(name: str, problem: str | None, choices: list[str]) -> str:
         if problem:
             click.echo(f"  {name}: {problem}", err=True)
         hint = " (comma separated)" if name in new_item.list_fields(ctype) else ""
-        return click.prompt(f"{name}{hint}")
+        if choices:
+            shown = ", ".join(choices[:15]) + (", ..." if len(choices) > 15 else "")
+            hint += f" [{shown}]"
+        try:
+            return click.prompt(f"{name}{hint}")
+        except click.Abort:  # end of input: the value stays missing
+            raise UsageError(f"no value for {name}; give it with --set {name}=...") from None
 
     root = _root(ctx)
-    path = new_item.create(root, ctype, title, given, ask if interactive else None, dt.date.today(),
-                           body="Schrijf hier de tekst.")
+    path = new_item.create(root, ctype, title, given, None if no_input else ask, dt.date.today(),
+                           body="Schrijf hier de tekst.", first_number=_first_newsletter_number(root))
     click.echo(str(path.relative_to(root)))
     errors = check_repository(root, [path]).errors
     for error in errors:
@@ -140,6 +144,15 @@ def new(ctx: click.Context, type_name: str, title: str | None, values: tuple[str
     if errors:
         click.echo("The file was written; fix the values above and run `kennisbank check`.", err=True)
         sys.exit(1)
+
+
+def _first_newsletter_number(root: Path) -> int:
+    from kennisbank.config import Settings, load_settings
+
+    try:
+        return load_settings(root).newsletter_first_number
+    except KennisbankError:
+        return Settings.newsletter_first_number
 
 
 @cli.command()

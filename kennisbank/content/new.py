@@ -1,4 +1,9 @@
-"""Create a new, correctly named content file from a title and the required values."""
+"""Create a new, correctly named content file from a title and the required values.
+
+The file is only written once its front matter passes the model *and* its references (cities,
+themes, vocabulary values) exist, so what `new` writes passes `check`. Missing or rejected
+values are asked for through ``ask``; without it, they are one clear usage error.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,17 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from kennisbank.content.references import reference_fields
+from kennisbank.content.registries import load_registries
 from kennisbank.content.slugs import slugify
 from kennisbank.content.types import ContentType
 from kennisbank.errors import UsageError
 
 # The order fields are written in: what an editor reads first comes first.
 _LEADING = ("title", "date", "summary", "number", "month", "themes", "cities", "tags")
+MAX_ASKS = 20
+
+Ask = Callable[[str, "str | None", "list[str]"], str]
 
 
 def required_fields(ctype: ContentType) -> list[str]:
@@ -37,7 +47,10 @@ def parse_value(ctype: ContentType, name: str, text: str) -> object:
     """Turn a command-line value into front-matter data: lists are comma separated."""
     if name in list_fields(ctype):
         return [part.strip() for part in text.split(",") if part.strip()]
-    loaded = yaml.safe_load(text) if text.strip() else None
+    try:
+        loaded = yaml.safe_load(text) if text.strip() else None
+    except yaml.YAMLError:
+        return text
     if isinstance(loaded, (dt.date, dt.datetime)):
         return text.strip()
     return loaded if isinstance(loaded, (int, float, bool)) and name not in ("title", "summary") else text
@@ -64,12 +77,43 @@ def build_front_matter(ctype: ContentType, title: str | None, values: Mapping[st
 
 
 def validation_problems(ctype: ContentType, data: Mapping[str, object]) -> dict[str, str]:
-    """Field → message for what the model rejects (references are checked afterwards)."""
+    """Field → message for what the model rejects (references are checked separately)."""
     try:
         ctype.model.model_validate(dict(data))
     except ValidationError as exc:
-        return {".".join(str(p) for p in e["loc"]) or "front matter": e["msg"] for e in exc.errors(include_url=False)}
+        problems: dict[str, str] = {}
+        for error in exc.errors(include_url=False):
+            name = ".".join(str(p) for p in error["loc"][:1]) or "front matter"
+            message = "required" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
+            problems.setdefault(name, message)
+        return problems
     return {}
+
+
+def reference_choices(root: Path, ctype: ContentType) -> dict[str, list[str]]:
+    """Field → the values it may take (cities, themes, vocabularies); item references excluded."""
+    registries, _ = load_registries(root)
+    themes = sorted(p.stem for p in (root / "content/themas").glob("*.md"))
+    choices = {}
+    for field_name, registry in reference_fields(ctype.model):
+        if registry == "city":
+            choices[field_name] = sorted(registries.cities)
+        elif registry == "theme":
+            choices[field_name] = themes
+        elif registry != "item":
+            choices[field_name] = list(registries.vocabularies.get(registry, {}))
+    return choices
+
+
+def reference_problems(data: Mapping[str, object], choices: Mapping[str, list[str]]) -> dict[str, str]:
+    problems = {}
+    for field_name, allowed in choices.items():
+        value = data.get(field_name)
+        values = value if isinstance(value, list) else [] if value is None else [value]
+        unknown = [str(v) for v in values if str(v) not in allowed]
+        if unknown:
+            problems[field_name] = f"unknown value(s): {', '.join(unknown)}"
+    return problems
 
 
 def target_path(root: Path, ctype: ContentType, data: Mapping[str, object], title: str | None) -> Path:
@@ -98,28 +142,33 @@ def next_newsletter_number(root: Path, ctype: ContentType, first_number: int = 1
 
 
 def create(root: Path, ctype: ContentType, title: str | None, values: Mapping[str, object],
-           ask: Callable[[str, str | None], str] | None, today: dt.date, body: str) -> Path:
-    """Write the new file; ``ask(field, problem)`` prompts for missing or rejected values."""
+           ask: Ask | None, today: dt.date, body: str, first_number: int = 121) -> Path:
+    """Write the new file; ``ask(field, problem, choices)`` prompts for missing or rejected values."""
     data = build_front_matter(ctype, title, values, today)
     if ctype.name == "newsletter":
-        data.setdefault("number", next_newsletter_number(root, ctype))
-    for _ in range(20):
-        problems = validation_problems(ctype, data)
-        fixable = {f: m for f, m in problems.items() if f in ctype.model.model_fields}
+        data.setdefault("number", next_newsletter_number(root, ctype, first_number))
+    choices = reference_choices(root, ctype)
+    for _ in range(MAX_ASKS):
+        problems = validation_problems(ctype, data) or reference_problems(data, choices)
         if not problems:
             break
+        fixable = {f: m for f, m in problems.items() if f in ctype.model.model_fields and f != "title"}
         if ask is None or not fixable:
-            listed = "; ".join(f"{f}: {m}" for f, m in problems.items())
-            raise UsageError(f"cannot create the {ctype.name}: {listed}. Give the values with --set FIELD=VALUE")
+            missing = [f for f, m in problems.items() if m == "required"]
+            wrong = [f"{f}: {m}" for f, m in problems.items() if m != "required"]
+            parts = ([f"missing {', '.join(missing)}"] if missing else []) + wrong
+            example = " ".join(f"--set {f}=..." for f in missing) or "--set FIELD=VALUE"
+            raise UsageError(f"cannot create the {ctype.name}: {'; '.join(parts)}. Give the values, e.g. {example}")
         name, message = next(iter(fixable.items()))
-        data[name] = parse_value(ctype, name, ask(name, None if message == "Field required" else message))
+        data[name] = parse_value(ctype, name, ask(name, None if message == "required" else message, choices.get(name, [])))
         if ctype.name == "study" and name == "date":
             data.pop("week", None)
             data = build_front_matter(ctype, title, data, today)
+    else:
+        raise UsageError(f"cannot create the {ctype.name}: too many rejected values; see docs/content-model.md")
     path = target_path(root, ctype, data, title)
     if path.exists():
-        raise UsageError(f"{path.relative_to(root)} already exists; choose another title")
+        raise UsageError(f"{path.relative_to(root).as_posix()} already exists; choose another title")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(ctype, data, body), encoding="utf-8")
     return path
-
