@@ -162,13 +162,13 @@ def _first_newsletter_number(root: Path) -> int:
 def schema(ctx: click.Context, out: str) -> None:
     """Write a JSON Schema per content type, for editors' tools."""
     from kennisbank.content.registries import load_registries
-    from kennisbank.content.schema import write_schemas
+    from kennisbank.content.schema import theme_slugs, write_schemas
 
     root = _root(ctx)
     registries, errors = load_registries(root)
     if errors:
         raise ContentInvalid(errors)
-    for path in write_schemas(registries, root / out):
+    for path in write_schemas(registries, root / out, theme_slugs(root)):
         click.echo(str(path.relative_to(root) if path.is_relative_to(root) else path))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -81,10 +81,14 @@ Text = Annotated[str, Field(min_length=1, max_length=300)]
 PlainText = Annotated[str, AfterValidator(_plain_text)]
 # Length limits come before the plain-text check, so pydantic reports them as string lengths.
 Summary = Annotated[str, Field(min_length=1, max_length=400), AfterValidator(_plain_text)]
-HttpUrl = Annotated[str, Field(max_length=2000), AfterValidator(_http_url)]
-Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+HttpUrl = Annotated[str, Field(max_length=2000, json_schema_extra={"format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}),
+                    AfterValidator(_http_url)]
+Email = Annotated[str, Field(max_length=254, json_schema_extra={"format": "email"}), AfterValidator(_email)]
 Date = Annotated[dt.date, BeforeValidator(_strict_date)]
-DateOrDateTime = Annotated[dt.date | dt.datetime, BeforeValidator(_date_or_datetime)]
+# Editors write "2020-02-03 14:00", which is not RFC 3339 date-time: the schema says what we accept.
+DateOrDateTime = Annotated[dt.date | dt.datetime, BeforeValidator(_date_or_datetime), WithJsonSchema(
+    {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2})?$",
+     "description": "YYYY-MM-DD or YYYY-MM-DD HH:MM"})]
 Year = Annotated[int, Field(ge=1000, le=2100)]
 
 CityRef = Annotated[str, Ref("city")]
