@@ -38,11 +38,18 @@ class _DateAsTextLoader(_Loader):  # type: ignore[misc, valid-type]
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
         """PyYAML's resolver without path resolvers (unused here): a third of the parse time."""
         if kind is yaml.ScalarNode:
-            if implicit[0]:
-                for tag, regexp in _RESOLVERS.get(value[:1], ()):
+            if not implicit[0]:
+                return _STR
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = _STR
+                for candidate, regexp in _RESOLVERS.get(value[:1], ()):
                     if regexp.match(value):
-                        return tag
-            return _STR
+                        tag = candidate
+                        break
+                if len(value) <= 40 and len(_RESOLVED) < 50_000:  # keys and vocabulary values repeat
+                    _RESOLVED[value] = tag
+            return tag
         return _SEQ if kind is yaml.SequenceNode else _MAP
 
     def descend_resolver(self, current_node: object, current_index: object) -> None:
@@ -56,6 +63,7 @@ _RESOLVERS = {
     first: tuple((tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp")
     for first, resolvers in _Loader.yaml_implicit_resolvers.items()
 }
+_RESOLVED: dict[str, str] = {}
 assert None not in _RESOLVERS, "wildcard resolvers are not supported by _DateAsTextLoader.resolve"
 
 _FRONT_MATTER_START = re.compile(r"\A---[ \t]*\n")

@@ -1,0 +1,83 @@
+"""Benchmark `kennisbank check` on a generated corpus (issue 2: 20,000 files in <= 3 s).
+
+    python scripts/bench_check.py [--items 20000] [--runs 5] [--seed 1]
+
+Generates the corpus once into a temporary folder (scripts/generate_corpus.py), then times
+``check_repository`` several times with one process and with the automatic process pool, and
+the whole command (``kennisbank check``, a fresh interpreter) once per run. Prints a Markdown
+table; the numbers kept in docs/benchmarks.md come from here. Not a test: timings depend on the
+machine and its load, so the minimum is the figure to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from kennisbank.content.check import _worker_count, check_repository  # noqa: E402
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("generate_corpus", ROOT / "scripts" / "generate_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _time(func, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="kb-bench-check-") as tmp:
+        corpus = Path(tmp)
+        start = time.perf_counter()
+        _generator().write_corpus(corpus, args.items, args.seed)
+        generated = time.perf_counter() - start
+        files = len(list(corpus.glob("content/**/*.md"))) + len(list(corpus.glob("cases/**/*.md")))
+        first = check_repository(corpus)
+        if first.errors:
+            print(f"the generated corpus has {len(first.errors)} errors, e.g. {first.errors[0]}", file=sys.stderr)
+            return 1
+        auto = _worker_count(files)
+        command = [str(Path(sys.executable).with_name("kennisbank")), "--root", str(corpus), "check"]
+        rows = [
+            ("check_repository, 1 process", _time(lambda: check_repository(corpus, workers=1), args.runs)),
+            (f"check_repository, automatic ({auto} processes)", _time(lambda: check_repository(corpus), args.runs)),
+            ("`kennisbank check` (whole command)", _time(lambda: subprocess.run(command, check=True, capture_output=True), args.runs)),
+        ]
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"{files} files ({args.items} generated items + themes, seed {args.seed}); generated in {generated:.1f} s; "
+          f"Python {platform.python_version()}, {cpus} CPUs, load {os.getloadavg()[0]:.2f}\n")
+    print("| what | min (s) | median (s) | files/s (min) |")
+    print("|---|---:|---:|---:|")
+    for label, times in rows:
+        print(f"| {label} | {min(times):.2f} | {statistics.median(times):.2f} | {files / min(times):,.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
