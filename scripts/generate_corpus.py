@@ -87,6 +87,31 @@ _DOMAIN_WORDS = (
     "evaluatie monitor cijfers indicatoren doelstellingen meerjarenplan begroting fiscaliteit "
     "grond panden sociale huur betaalbaar kwaliteit duurzaam circulair tijdelijk gebruik invulling"
 ).split()
+# Dutch compounds: heads x tails give ~2,000 content words, so that a word's document frequency
+# follows a long tail (a search for "buurtfonds" must not match most of the corpus).
+_HEADS = (
+    "stads woon buurt kerk wijk energie zorg school fiets huur markt erfgoed jeugd groen water data "
+    "beleids project kennis armoede klimaat bouw ruimte werk cultuur sport verkeers onderwijs gemeente "
+    "burger haven spoor stations winkel parkeer renovatie sociaal welzijn integratie taal speel kinder "
+    "senioren studenten"
+).split()
+_TAILS = (
+    "plan beleid project netwerk raad fonds premie gebouw plein park werking ontwikkeling vernieuwing "
+    "strategie monitor studie traject overleg dienst centrum kwaliteit model programma agenda visie "
+    "team loket huis route zone regie budget reglement dossier analyse pact label kaart gids charter"
+).split()
+_VOCABULARY = tuple(sorted(set(_DOMAIN_WORDS) | {head + tail for head in _HEADS for tail in _TAILS}))
+# Words a type's documents return to (fiches about churches talk about churches).
+_TYPE_WORDS = {
+    "churches": ("kerk", "kerken", "herbestemming", "parochie", "erfgoed", "gebouw", "gemeenschap"),
+    "housing-instruments": ("wonen", "woning", "woningen", "huurmarkt", "sociale", "betaalbaar", "renovatie"),
+    "temporary-use": ("tijdelijk", "gebruik", "leegstand", "site", "invulling", "eigenaar", "terrein"),
+    "city-projects": ("stadsvernieuwing", "herontwikkeling", "verweving", "site", "ontwerp", "planning"),
+    "study": ("studie", "rapport", "onderzoek", "cijfers", "analyse"),
+    "event": ("seminarie", "studiedag", "workshop", "netwerk", "programma"),
+}
+TOPIC_SHARE = 0.6  # share of a document's content words drawn from its own few topic words
+
 _VERBS = (
     "versterkt onderzoekt bundelt ondersteunt brengt deelt verbindt bespreekt verkent vernieuwt "
     "start bouwt zoekt biedt opent maakt kiest toont ontwikkelt begeleidt organiseert evalueert"
@@ -288,7 +313,8 @@ class _Generator:
         self.cities = Zipf(vocabulary.cities)
         self.themes = Zipf(_shuffled(vocabulary.themes, rank_rng)) if vocabulary.themes else None
         self.tags = Zipf(_shuffled(_TAGS, rank_rng))
-        self.words = Zipf(_shuffled(_DOMAIN_WORDS, rank_rng), s=0.6)
+        self.words = Zipf(_shuffled(_VOCABULARY, rank_rng), s=0.6)
+        self.topic: list[str] = []
         self.used: dict[str, set[str]] = {}
         self.years = max(1, min(MAX_YEARS, math.ceil(n / ITEMS_PER_YEAR)))
         self.first_day = dt.date(LAST_YEAR - self.years + 1, 1, 1)
@@ -308,7 +334,7 @@ class _Generator:
             elif roll < 0.5:
                 words.append(rng.choice(_ADJECTIVES))
             else:
-                words.append(self.words.one(rng))
+                words.append(self.content_word())
         text = " ".join(words)
         if rng.random() < 0.2:
             cut = text.rfind(" ", 0, len(text) // 2)
@@ -316,11 +342,22 @@ class _Generator:
                 text = text[:cut] + "," + text[cut:]
         return text[0].upper() + text[1:] + "."
 
+    def new_topic(self, kind: str) -> None:
+        """Each document has a few words of its own that it keeps coming back to."""
+        self.topic = self.rng.sample(_VOCABULARY, self.rng.randint(4, 10))
+        if kind in _TYPE_WORDS:
+            self.topic += self.rng.sample(_TYPE_WORDS[kind], 2)
+
+    def content_word(self) -> str:
+        if self.topic and self.rng.random() < TOPIC_SHARE:
+            return self.rng.choice(self.topic)
+        return self.words.one(self.rng)
+
     def title(self) -> str:
         rng = self.rng
-        words = [rng.choice(_ADJECTIVES), self.words.one(rng), rng.choice(_FUNCTION_WORDS), self.words.one(rng)]
+        words = [rng.choice(_ADJECTIVES), self.content_word(), rng.choice(_FUNCTION_WORDS), self.content_word()]
         if rng.random() < 0.5:
-            words += [rng.choice(("in", "voor", "met")), self.words.one(rng)]
+            words += [rng.choice(("in", "voor", "met")), self.content_word()]
         if rng.random() < 0.3:
             words.append(self._city_name(self.cities.one(rng)))
         text = " ".join(words)
@@ -395,11 +432,12 @@ class _Generator:
         }
         for name, maker in makers.items():
             if name == "study":
-                days = self._study_days(counts[name])
-                for day in days:
+                for day in self._study_days(counts[name]):
+                    self.new_topic(name)
                     yield maker(day)
             else:
                 for _ in range(counts[name]):
+                    self.new_topic(name)
                     yield maker()
         yield from self.newsletters(newsletters)
 

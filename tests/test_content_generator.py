@@ -71,3 +71,15 @@ def test_command_line(gen, tmp_path, capsys):
     assert gen.main(["--items", "120", "--out", str(tmp_path / "c"), "--seed", "2"]) == 0
     assert "total" in capsys.readouterr().out
     assert check_repository(tmp_path / "c").errors == []
+
+
+def test_text_has_a_long_tail_vocabulary(gen):
+    """Search benchmarks need selective words: no content word may be in most documents."""
+    frequency: Counter = Counter()
+    docs = [text.split("---", 2)[2] for _, text in gen.documents(1000, seed=4)]
+    for body in docs:
+        frequency.update({w.strip(".,").lower() for w in body.split() if len(w) > 3})
+    compounds = {w: c for w, c in frequency.items() if w in set(gen._VOCABULARY)}
+    assert len(compounds) > 1500
+    assert max(compounds.values()) < 0.6 * len(docs)
+    assert sorted(compounds.values())[len(compounds) // 2] < 0.05 * len(docs)  # the median word is rare
