@@ -27,6 +27,7 @@ KINDS = {
     "city": "city slug",
     "tag": "tag slug",
     "index": "overview name: themas, steden, tags",
+    "search": "empty string (the /zoeken/ page)",
 }
 
 
@@ -48,6 +49,7 @@ class StagedPage:
     context: PageContext
     description: str = ""
     feeds: list[dict[str, str]] = field(default_factory=list)
+    hide: tuple[str, ...] = ()  # Material's `hide` front matter, e.g. ("toc",)
 
     @property
     def url(self) -> str:
@@ -61,6 +63,8 @@ class StagedPage:
         meta: dict[str, object] = {"title": html.escape(self.title), "kb_kind": self.context.kind}
         if self.description:
             meta["description"] = html.escape(self.description)
+        if self.hide:
+            meta["hide"] = list(self.hide)
         if self.feeds:
             meta["feeds"] = [{k: html.escape(str(v)) for k, v in feed.items()} for feed in self.feeds]
         head = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=True, width=10_000)

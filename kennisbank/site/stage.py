@@ -18,6 +18,7 @@ from kennisbank.site import views
 from kennisbank.site.pages import StagedPage, attach_feeds, feed_hooks
 from kennisbank.site.related import related_items
 from kennisbank.site.sanitize import MEDIA_PREFIX, is_external, media_url
+from kennisbank.site.searchpage import search_page
 
 ASSETS = Path(__file__).parent / "assets"
 _BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
@@ -63,6 +64,7 @@ def _generated(repo: Repository, settings: Settings):
     yield from views.city_pages(repo)
     yield from views.tag_pages(repo)
     yield views.cases_page(repo)
+    yield search_page(settings)
 
 
 def media_files(repo: Repository) -> dict[str, Path]:
