@@ -12,7 +12,6 @@ machine and its load, so the minimum is the figure to compare.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import platform
 import statistics
@@ -26,15 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import generate_corpus  # noqa: E402
 from kennisbank.content.check import _worker_count, check_repository  # noqa: E402
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate_corpus", ROOT / "scripts" / "generate_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _time(func, runs: int) -> list[float]:
@@ -55,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kb-bench-check-") as tmp:
         corpus = Path(tmp)
         start = time.perf_counter()
-        _generator().write_corpus(corpus, args.items, args.seed)
+        generate_corpus.write_corpus(corpus, args.items, args.seed)
         generated = time.perf_counter() - start
         files = len(list(corpus.glob("content/**/*.md"))) + len(list(corpus.glob("cases/**/*.md")))
         first = check_repository(corpus)

@@ -56,6 +56,15 @@ def _show(value: object) -> str:
     return str(value)
 
 
+def _end_not_before(end_field: str, start_field: str):  # type: ignore[no-untyped-def]
+    """A field validator for ``end_field`` that applies :func:`_not_before`."""
+
+    def check(cls: type, value: object, info: ValidationInfo) -> object:
+        return _not_before(end_field, start_field, value, info)
+
+    return field_validator(end_field)(classmethod(check))
+
+
 class Common(Strict):
     """Fields every item has (issue: exactly these names)."""
 
@@ -107,10 +116,7 @@ class Event(Dated):
     registration: HttpUrl | None = None
     online: bool = False
 
-    @field_validator("end")
-    @classmethod
-    def _end_after_start(cls, value: object, info: ValidationInfo) -> object:
-        return _not_before("end", "start", value, info)
+    _end_after_start = _end_not_before("end", "start")
 
 
 class Theme(Common):
@@ -161,10 +167,7 @@ class CityProject(Fiche):
     programme: Text | None = None
     partners: list[Text] = []
 
-    @field_validator("end_year")
-    @classmethod
-    def _end_after_start(cls, value: object, info: ValidationInfo) -> object:
-        return _not_before("end_year", "start_year", value, info)
+    _end_after_start = _end_not_before("end_year", "start_year")
 
 
 class TemporaryUse(Fiche):
@@ -175,10 +178,7 @@ class TemporaryUse(Fiche):
     end: Date | None = None
     owner: vocabulary("owner_kinds")  # type: ignore[valid-type]
 
-    @field_validator("end")
-    @classmethod
-    def _end_after_start(cls, value: object, info: ValidationInfo) -> object:
-        return _not_before("end", "start", value, info)
+    _end_after_start = _end_not_before("end", "start")
 
 
 class HousingInstrument(Fiche):
