@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,41 +43,59 @@ class Registries:
 
 
 def load_registries(root: Path) -> tuple[Registries, list[ContentError]]:
+    """Read cities and vocabularies; every problem is an error with its file and line."""
     registries = Registries()
     errors: list[ContentError] = []
-    cities = _load_mapping(root, CITIES_FILE, errors)
+    cities, city_lines = _load_mapping(root, CITIES_FILE, errors)
     for slug, entry in cities.items():
+        line = city_lines.get(str(slug), 1)
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            errors.append(ContentError(CITIES_FILE, 1, str(slug), "a city needs at least a `name`"))
+            errors.append(ContentError(CITIES_FILE, line, str(slug), "a city needs at least a `name`"))
             continue
-        try:
-            registries.cities[str(slug)] = City(slug=str(slug), **entry)
-        except TypeError as exc:
-            errors.append(ContentError(CITIES_FILE, 1, str(slug), f"unknown key: {exc}"))
-    vocabularies = _load_mapping(root, VOCABULARIES_FILE, errors)
+        unknown = sorted(str(key) for key in entry if key not in _CITY_KEYS)
+        if unknown:
+            errors.append(ContentError(CITIES_FILE, line, str(slug),
+                                       f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_CITY_KEYS))}"))
+            continue
+        registries.cities[str(slug)] = City(slug=str(slug), **entry)
+    vocabularies, vocabulary_lines = _load_mapping(root, VOCABULARIES_FILE, errors)
     for name, values in vocabularies.items():
         if not isinstance(values, dict):
-            errors.append(ContentError(VOCABULARIES_FILE, 1, str(name), "must map keys to Dutch labels"))
+            errors.append(ContentError(VOCABULARIES_FILE, vocabulary_lines.get(str(name), 1), str(name),
+                                       "must map keys to Dutch labels"))
             continue
         registries.vocabularies[str(name)] = {str(k): str(v) for k, v in values.items()}
     return registries, errors
 
 
-def _load_mapping(root: Path, relative: str, errors: list[ContentError]) -> dict:
+_CITY_KEYS = {"name", "country", "province", "short", "centre_city"}
+_TOP_KEY = re.compile(r"^([^\s#:'\"-][^:]*?):(?:\s|$)")
+
+
+def _load_mapping(root: Path, relative: str, errors: list[ContentError]) -> tuple[dict, dict[str, int]]:
+    """The file's mapping and the line of each top-level key ({} when the file is unusable)."""
     path = root / relative
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        text = path.read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=_Loader)
     except FileNotFoundError:
         errors.append(ContentError(relative, 1, "file", "registry file is missing"))
-        return {}
+        return {}, {}
     except UnicodeDecodeError:
         errors.append(ContentError(relative, 1, "file", "not UTF-8"))
-        return {}
+        return {}, {}
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         errors.append(ContentError(relative, line, "file", f"YAML syntax error: {exc.problem}"))
-        return {}
+        return {}, {}
+    except (OSError, yaml.YAMLError, ValueError, RecursionError) as exc:
+        errors.append(ContentError(relative, 1, "file", f"cannot be read: {' '.join(str(exc).split())[:200]}"))
+        return {}, {}
     if not isinstance(data, dict):
         errors.append(ContentError(relative, 1, "file", "must be a mapping"))
-        return {}
-    return data
+        return {}, {}
+    lines = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if match := _TOP_KEY.match(line):
+            lines.setdefault(match.group(1).strip(), number)
+    return data, lines
