@@ -13,9 +13,7 @@ import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import yaml
-
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+import json
 
 # The kinds of page context, and what their key is.
 KINDS = {
@@ -67,8 +65,13 @@ class StagedPage:
             meta["hide"] = list(self.hide)
         if self.feeds:
             meta["feeds"] = [{k: html.escape(str(v)) for k, v in feed.items()} for feed in self.feeds]
-        head = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=True, width=10_000)
+        head = "".join(f"{key}: {_flow(value)}\n" for key, value in sorted(meta.items()))
         return f"---\n{head}---\n\n{self.html.strip()}\n"
+
+
+def _flow(value: object) -> str:
+    """A YAML value in flow style: JSON is valid YAML, and ~10× faster to write than PyYAML."""
+    return json.dumps(value, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 FeedHook = Callable[[PageContext], Iterable[object]]

@@ -122,3 +122,17 @@ def render_site(repo: Repository, settings: Settings, tmp: Path) -> None:
             build(config)
         except MkDocsException as exc:
             raise KennisbankError(f"rendering failed: {exc}") from None
+
+
+def write_config_file(repo: Repository, settings: Settings, docs: Path, site: Path, target: Path) -> Path:
+    """The exact configuration :func:`render_site` uses, as a file: ``mkdocs build -f target``
+    renders the staged tree the same way (benchmarks compare against it; handy for debugging)."""
+    import yaml
+
+    data = dict(settings.raw)
+    theme = dict(data.get("theme") or {"name": "material"})
+    theme["custom_dir"] = str(OVERRIDES)
+    data.update(theme=theme, docs_dir=str(docs), site_dir=str(site), nav=navigation(repo, docs),
+                extra_css=[c for c in data.get("extra_css") or [] if c != STYLESHEET] + [STYLESHEET])
+    target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target

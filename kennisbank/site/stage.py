@@ -41,13 +41,15 @@ class Staging:
 def stage_pages(repo: Repository, settings: Settings) -> Staging:
     """Every page of the site, with feeds attached; raises when two pages share a URL."""
     staging = Staging()
+    views.reset_caches({item.id for item in repo.published})
+    generation = repr((sorted(repo.registries.vocabularies.items()), sorted(repo.registries.cities.items())))
     related = related_items([i for i in repo.published if i.type.name not in views.NOT_STAGED and i.type.name != "theme"])
     for page in _generated(repo, settings):
         staging.add(page)
     for item in repo.published:
         if item.type.name in views.NOT_STAGED or item.type.name == "theme":
             continue  # themes get their own richer page (views.theme_pages)
-        staging.add(views.item_page(item, repo, related.get(item.id, [])))
+        staging.add(views.item_page(item, repo, related.get(item.id, []), generation))
     attach_feeds(staging.pages.values(), feed_hooks(repo, settings))
     staging.files = media_files(repo)
     for asset in sorted(ASSETS.iterdir()):
@@ -60,9 +62,9 @@ def _generated(repo: Repository, settings: Settings):
     for type_name in views.LISTED_TYPES:
         yield from views.section_listing(repo, settings, type_name)
     yield from views.news_years(repo, settings)
-    yield from views.theme_pages(repo)
-    yield from views.city_pages(repo)
-    yield from views.tag_pages(repo)
+    yield from views.theme_pages(repo, settings.page_size)
+    yield from views.city_pages(repo, settings.page_size)
+    yield from views.tag_pages(repo, settings.page_size)
     yield views.cases_page(repo)
     yield search_page(settings)
 

@@ -7,7 +7,6 @@ templates in ``templates/``; nothing here knows about MkDocs.
 from __future__ import annotations
 
 import math
-import weakref
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,9 +32,13 @@ GROUP_ORDER = {name: n for n, name in enumerate(LISTED_TYPES + ("theme", "page")
 
 @dataclass(frozen=True)
 class Group:
+    """One type's items on a theme, city or tag page; long groups link to their full listing."""
+
     title: str
     anchor: str
     items: list[Item]
+    total: int = 0
+    more: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,19 +67,42 @@ def templates() -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=None)
+def _template(name: str) -> jinja2.Template:
+    return templates().get_template(name)
+
+
 def render(template: str, **values: object) -> str:
-    return templates().get_template(template).render(**values)
+    return _template(template).render(**values)
 
 
-_cards: weakref.WeakKeyDictionary[Item, dict[bool, Markup]] = weakref.WeakKeyDictionary()
+_cards: dict[tuple, Markup] = {}  # (what a card shows, show_type) → its HTML
+_item_pages: dict[str, tuple[tuple, str]] = {}  # item id → (everything its page shows, its HTML)
+
+
+def reset_caches(keep: set[str]) -> None:
+    """Start a staging run: forget item pages of removed items, and cards when too many piled up."""
+    if len(_cards) > 4 * len(keep) + 1000:
+        _cards.clear()
+    for stale in set(_item_pages) - keep:
+        del _item_pages[stale]
 
 
 def card_html(item: Item, show_type: bool = True) -> Markup:
-    """An item's card; the same item appears on many listings, so render it once per build."""
-    per_item = _cards.setdefault(item, {})
-    if show_type not in per_item:
-        per_item[show_type] = Markup(render("card.html", item=item, show_type=show_type).strip())
-    return per_item[show_type]
+    """An item's card; the same item appears on many listings (and the preview re-stages after
+    every save), so a card is rendered again only when something it shows changed."""
+    key = (_card_inputs(item), show_type)
+    html = _cards.get(key)
+    if html is None:
+        html = _cards[key] = Markup(render("card.html", item=item, show_type=show_type).strip())
+    return html
+
+
+def _card_inputs(item: Item) -> tuple:
+    """Everything a card shows (cheap to compute: no attribute lookups that may fail)."""
+    meta = item.meta
+    event = (meta.start, meta.end, meta.location) if item.type.name == "event" else None
+    return (item.url, item.title, item.summary, item.type.name, item.date, event)
 
 
 def describe_when(item: Item) -> dict[str, str] | None:
@@ -109,7 +135,19 @@ def tag_slug(tag: str) -> str:
 
 # ---------------------------------------------------------------- item pages
 
-def item_page(item: Item, repo: Repository, related: list[Item]) -> StagedPage:
+def item_page(item: Item, repo: Repository, related: list[Item], generation: object = None) -> StagedPage:
+    """An item's page. The preview re-stages every page after each save, so the HTML is reused
+    while nothing it shows changed (``generation`` stands for the registries' labels)."""
+    inputs = (generation, item.path, repr(item.meta), item.body, tuple(_card_inputs(r) for r in related),
+              tuple((t, repo.themes[t].title, repo.themes[t].meta.parent) for t in item.themes if t in repo.themes))
+    cached = _item_pages.get(item.id)
+    if cached is None or cached[0] != inputs:
+        cached = _item_pages[item.id] = (inputs, _item_html(item, repo, related))
+    return StagedPage(f"{item.type.section}/{item.slug}.md", item.title, cached[1],
+                      PageContext("item", item.id), description=item.summary)
+
+
+def _item_html(item: Item, repo: Repository, related: list[Item]) -> str:
     crumbs = [HOME, *_section_crumbs(item, repo), {"title": item.title, "url": item.url}]
     meta = item.meta
     image = getattr(meta, "image", None)
@@ -127,7 +165,7 @@ def item_page(item: Item, repo: Repository, related: list[Item]) -> StagedPage:
     contacts = list(getattr(meta, "contacts", ()) or ())
     if getattr(meta, "contact", None) is not None:
         contacts.append(meta.contact)
-    html = render(
+    return render(
         "item.html", item=item, crumbs=crumbs, facts=_safe_facts(facts(item, repo)), image=image_view,
         body=_cached_body(item.body, item.path) if item.body.strip() else "",
         photos=[p for p in photos if not p["external"] or safe_url(p["src"])],
@@ -137,8 +175,6 @@ def item_page(item: Item, repo: Repository, related: list[Item]) -> StagedPage:
         tags=[{"title": t, "url": f"/tags/{tag_slug(t)}/"} for t in item.tags],
         related=related,
     )
-    return StagedPage(f"{item.type.section}/{item.slug}.md", item.title, html,
-                      PageContext("item", item.id), description=item.summary)
 
 
 def _section_crumbs(item: Item, repo: Repository) -> list[dict[str, str]]:
@@ -226,13 +262,33 @@ def grouped(items: list[Item]) -> list[Group]:
     for name in sorted(by_type, key=lambda n: GROUP_ORDER.get(n, 99)):
         members = by_type[name]
         members = event_order(members) if name == "event" else sorted(members, key=lambda i: i.sort_key)
-        groups.append(Group(members[0].type.label_plural, f"kb-{members[0].type.section}", members))
+        groups.append(Group(members[0].type.label_plural, f"kb-{members[0].type.section}", members, len(members)))
     return groups
+
+
+def subject_groups(items: list[Item], base: str, subject: str, crumbs: list[dict[str, str]], context: PageContext,
+                   size: int) -> tuple[list[Group], list[StagedPage]]:
+    """Groups for a theme, city or tag page, each cut to ``size`` items; a longer group gets its
+    own paginated listing at ``/<base>/<section>/``. Keeps those pages small, so a large corpus
+    neither bloats them nor makes re-rendering one of them slow."""
+    groups, pages = [], []
+    for group in grouped(items):
+        if group.total <= size:
+            groups.append(group)
+            continue
+        section = group.anchor.removeprefix("kb-")
+        groups.append(Group(group.title, group.anchor, group.items[:size], group.total, f"/{base}/{section}/"))
+        for chunk, pager, path in paginate(group.items, size, f"{base}/{section}"):
+            title = f"{group.title}: {subject}" + (f" (pagina {pager.number})" if pager.number > 1 else "")
+            html = render("listing.html", title=title, crumbs=[*crumbs, {"title": title, "url": pager.pages[pager.number - 1][1]}],
+                          intro="", items=chunk, pager=pager, total=group.total, show_type=False, years=[])
+            pages.append(StagedPage(path, title, html, context))
+    return groups, pages
 
 
 # ---------------------------------------------------------------- themes, cities, tags
 
-def theme_pages(repo: Repository) -> list[StagedPage]:
+def theme_pages(repo: Repository, size: int) -> list[StagedPage]:
     tagged: dict[str, list[Item]] = defaultdict(list)
     for item in repo.published:
         for slug in item.themes:
@@ -244,12 +300,13 @@ def theme_pages(repo: Repository) -> list[StagedPage]:
     pages = []
     for slug, theme in repo.themes.items():
         crumbs = [HOME, *_section_crumbs(theme, repo), {"title": theme.title, "url": theme.url}]
+        groups, more = subject_groups(tagged[slug], f"themas/{slug}", theme.title, crumbs, PageContext("theme", slug), size)
+        pages.extend(more)
         period = getattr(theme.meta, "period", None)
         html = render("grouped.html", title=theme.title, crumbs=crumbs, summary=theme.summary,
                       facts=[("Periode", period)] if period else [],
                       body=_cached_body(theme.body, theme.path) if theme.body.strip() else "",
-                      children=[{"title": c.title, "url": c.url} for c in children[slug]],
-                      groups=grouped(tagged[slug]))
+                      children=[{"title": c.title, "url": c.url} for c in children[slug]], groups=groups)
         pages.append(StagedPage(f"themas/{slug}.md", theme.title, html, PageContext("theme", slug),
                                 description=theme.summary))
     top = [t for t in repo.themes.values() if not getattr(t.meta, "parent", None) or t.meta.parent not in repo.themes]
@@ -263,7 +320,7 @@ def theme_pages(repo: Repository) -> list[StagedPage]:
     return pages
 
 
-def city_pages(repo: Repository) -> list[StagedPage]:
+def city_pages(repo: Repository, size: int) -> list[StagedPage]:
     about: dict[str, list[Item]] = defaultdict(list)
     for item in repo.published:
         for slug in item.cities:
@@ -277,8 +334,10 @@ def city_pages(repo: Repository) -> list[StagedPage]:
         facts.append(("Land", repo.label("countries", city.country)))
         crumbs = [HOME, {"title": "Steden", "url": "/steden/"}, {"title": city.label, "url": f"/steden/{slug}/"}]
         title = city.name if city.short is None else f"{city.name} ({city.short})"
+        groups, more = subject_groups(about[slug], f"steden/{slug}", city.label, crumbs, PageContext("city", slug), size)
+        pages.extend(more)
         html = render("grouped.html", title=title, crumbs=crumbs, summary="", facts=facts, body="",
-                      children=[], groups=grouped(about[slug]))
+                      children=[], groups=groups)
         pages.append(StagedPage(f"steden/{slug}.md", title, html, PageContext("city", slug),
                                 description=f"Nieuws, studies, activiteiten en cases over {city.label}."))
     sections = []
@@ -293,21 +352,23 @@ def city_pages(repo: Repository) -> list[StagedPage]:
     return pages
 
 
-def tag_pages(repo: Repository) -> list[StagedPage]:
+def tag_pages(repo: Repository, size: int) -> list[StagedPage]:
     tagged: dict[str, list[Item]] = defaultdict(list)
     labels: dict[str, str] = {}
     for item in sorted(repo.published, key=lambda i: i.id):
         for tag in item.tags:
             slug = tag_slug(tag)
-            if item not in tagged[slug]:
+            if not tagged[slug] or tagged[slug][-1] is not item:  # "LIFE" and "life" share a slug
                 tagged[slug].append(item)
             labels.setdefault(slug, tag)
     pages = []
     for slug in sorted(tagged):
         title = f"Tag: {labels[slug]}"
         crumbs = [HOME, {"title": "Tags", "url": "/tags/"}, {"title": labels[slug], "url": f"/tags/{slug}/"}]
+        groups, more = subject_groups(tagged[slug], f"tags/{slug}", labels[slug], crumbs, PageContext("tag", slug), size)
+        pages.extend(more)
         html = render("grouped.html", title=title, crumbs=crumbs, summary="", facts=[], body="", children=[],
-                      groups=grouped(tagged[slug]))
+                      groups=groups)
         pages.append(StagedPage(f"tags/{slug}.md", title, html, PageContext("tag", slug)))
     entries = [{"title": labels[s], "url": f"/tags/{s}/", "summary": "", "count": len(tagged[s]), "children": []}
                for s in sorted(tagged, key=lambda s: (labels[s].lower(), s))]

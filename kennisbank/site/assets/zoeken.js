@@ -129,7 +129,7 @@
     var mine = ++serial;
     root.setAttribute("data-state", "loading");
     results.setAttribute("aria-busy", "true");
-    if (cache[url]) { show(cache[url], mine); return; }
+    if (cache[url]) { show(cache[url]); return; }
     controller = window.AbortController ? new AbortController() : null;
     fetch(url, { headers: { Accept: "application/json" }, signal: controller && controller.signal })
       .then(function (response) {
@@ -141,7 +141,7 @@
         if (mine !== serial) return;
         if (answer.ok && answer.body && answer.body.hits) {
           remember(url, answer.body);
-          show(answer.body, mine);
+          show(answer.body);
         } else if (answer.status === 422 && answer.body && dropInvalid(answer.body.parameter)) {
           notice = "Een deel van deze zoekopdracht bestaat niet meer en is weggelaten.";
           save(false);
@@ -178,7 +178,7 @@
 
   // ------------------------------------------------------------------ rendering
 
-  function show(body, mine) {
+  function show(body) {
     if (body.pages > 0 && state.page > body.pages) {  // an old link past the last page
       state.page = body.pages;
       save(false);
@@ -197,7 +197,7 @@
     root.setAttribute("data-state", "ready");
     var latency = lastInputAt === null ? null : performance.now() - lastInputAt;
     lastInputAt = null;
-    root.dispatchEvent(new CustomEvent("kb-zoeken:rendered", { detail: { latency: latency, serial: mine, total: body.total } }));
+    announce({ latency: latency, total: body.total });
   }
 
   function fail() {
@@ -213,7 +213,12 @@
     errorBox.appendChild(retry);
     errorBox.hidden = false;
     root.setAttribute("data-state", "error");
-    root.dispatchEvent(new CustomEvent("kb-zoeken:rendered", { detail: { latency: null, error: true } }));
+    announce({ latency: null, error: true });
+  }
+
+  /** Tell tests and the benchmark that a render finished (bubbles to document). */
+  function announce(detail) {
+    root.dispatchEvent(new CustomEvent("kb-zoeken:rendered", { bubbles: true, detail: detail }));
   }
 
   function learnLabels(facets) {
