@@ -40,6 +40,7 @@ schema: setup
 
 bench: setup  ## benchmarks: prints tables; numbers are kept in docs/benchmarks.md
 	$(BIN)/python scripts/bench_check.py
+	$(BIN)/python scripts/bench_build.py
 
 audit: setup test-deps  ## Lighthouse on the sample site (not part of `make test`)
 	$(BIN)/python scripts/audit.py
