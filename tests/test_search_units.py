@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+from html.parser import HTMLParser
 
+import markdown
 import pytest
 
 from kennisbank.errors import KennisbankError
-from kennisbank.search.documents import markdown_to_text
+from kennisbank.search.plaintext import markdown_to_text
 from kennisbank.search.query import analyse
 from kennisbank.search.settings import load_search_settings
 from kennisbank.search.snippets import marked_html, plain_snippet
@@ -47,6 +50,66 @@ def test_marked_html_uses_byte_ranges_and_escapes():
 def test_markdown_becomes_plain_text():
     text = markdown_to_text("# Titel\n\nEen [link](https://x.be) en **vet**.\n\n- punt één\n- punt <em>twee</em>\n")
     assert text == "Titel Een link en vet. punt één punt twee"
+
+
+class _RenderedText(HTMLParser):
+    """The oracle: the text of Python-Markdown's HTML as a visitor reads it (blocks meet with a
+    space; a picture reads as its alt text)."""
+
+    BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "td", "th", "blockquote", "pre", "div"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.parts.append(" " if tag in self.BLOCKS else "")
+        if tag == "img":  # the alt text stands for the picture
+            self.parts.append(dict(attrs).get("alt") or "")
+
+    def handle_endtag(self, tag):
+        self.handle_starttag(tag, [])
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def rendered_text(source: str) -> str:
+    parser = _RenderedText()
+    parser.feed(markdown.markdown(source, extensions=["tables", "attr_list"]))
+    parser.close()
+    return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
+
+
+MARKDOWN_CASES = [
+    "## Kop met *nadruk* en `code`\n\nTekst met __vet__ en _schuin_ en ***beide***.",
+    "Zie [de fiche](/kerken/x/ \"titel\") en ![foto van de kerk](fotos/kerk.svg).",
+    "Een [link][ref] naar elders.\n\n[ref]: https://voorbeeld.be/pad",
+    "Mail <info@voorbeeld.be> of kijk op <https://voorbeeld.be/>.",
+    "1. eerste\n2. tweede\n\n* ster\n+ plus",
+    "> Een citaat\n> over twee regels.",
+    "| Stad | Aantal |\n|------|-------:|\n| Gent | 12 |\n| Aalst | 3 |",
+    "Tekst\n\n---\n\nNa de lijn.\n\n***\n",
+    "Kop\n===\n\nOnderkop\n---\n\nTekst.",
+    "Een brede alinea.\n{: .breed }\n\n## Kop {#anker}",
+    "```\ncode blok\n```\n\nNa de code.",
+    "Snake_case_woord blijft, 5 \\* 3 en \\_niet schuin\\_ en &amp; en &eacute;.",
+    "Tekst met <span class=\"x\">inline</span> HTML en <!-- commentaar --> einde.",
+    "Regel met twee spaties  \nnieuwe regel.",
+    "[![badge](b.svg)](https://x.be) na de badge.",
+    "Bedragen: 3 < 5 en 7 > 2.",
+]
+
+
+@pytest.mark.parametrize("source", MARKDOWN_CASES)
+def test_markdown_to_text_shows_what_the_rendered_page_shows(source):
+    assert markdown_to_text(source) == rendered_text(source)
+
+
+def test_markdown_to_text_matches_rendering_on_the_sample_content(repo):
+    bodies = [item.body for item in repo.published]
+    assert bodies
+    assert [markdown_to_text(b) for b in bodies] == [rendered_text(b) for b in bodies]
 
 
 def test_query_analysis_finds_synonym_phrases_and_drops_stop_words(sample_root):

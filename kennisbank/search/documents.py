@@ -7,16 +7,12 @@ value (from the registries), because engines store keys and visitors read labels
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from html.parser import HTMLParser
-
-import markdown
 
 from kennisbank.content import Item, Repository
 from kennisbank.content.fields import Ref
+from kennisbank.search.plaintext import markdown_to_text
 
 CASE_TYPE = "case"
 CASE_TYPE_LABEL = "Cases"
@@ -126,42 +122,3 @@ def _ref_of(annotation: object, metadata: list) -> Ref | None:
         if found:
             return found
     return None
-
-
-class _TextExtractor(HTMLParser):
-    """Collects the text of rendered Markdown, one space where blocks meet."""
-
-    _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "td", "th", "blockquote", "pre", "div"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self._BLOCKS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._BLOCKS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-_SPACE = re.compile(r"\s+")
-
-
-@lru_cache(maxsize=1)
-def _markdown() -> markdown.Markdown:
-    """One converter, reset per document: building a converter costs more than converting."""
-    return markdown.Markdown(extensions=["tables", "attr_list"])
-
-
-def markdown_to_text(source: str) -> str:
-    """Markdown as the plain text a visitor reads: no markup, no link targets, single spaces."""
-    html = _markdown().reset().convert(source)
-    extractor = _TextExtractor()
-    extractor.feed(html)
-    extractor.close()
-    return _SPACE.sub(" ", "".join(extractor.parts)).strip()
