@@ -15,6 +15,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from kennisbank.search.analysis import DUTCH, PLAIN, dutch, register_analyzers
+from kennisbank.search.cache import LruCache, cache_entries
 from kennisbank.search.documents import FACETABLE_FIELDS, FacetCatalog
 from kennisbank.search.engine import FacetCount, Hit, IndexInfo, SearchEngine, SearchRequest, SearchResult
 from kennisbank.search.index_files import META_FILE, IndexMeta, build_time, index_version, read_meta, write_meta
@@ -78,14 +79,24 @@ def _tantivy_document(doc: dict) -> tantivy.Document:
 
 
 class TantivyEngine(SearchEngine):
-    """Reads an index written by :func:`write_index`; reopens it when a rebuild swapped it."""
+    """Reads an index written by :func:`write_index`; reopens it when a rebuild swapped it.
+
+    One searcher serves every request until the index is swapped (a searcher is a snapshot).
+    Pages of hits and facet counts are cached per index version (see :mod:`.cache`): facet
+    counts separately, keyed by query and filter set, because sorting, paging and the
+    disjunctive count of a toggled facet reuse them.
+    """
 
     name = "embedded"
 
-    def __init__(self, folder: Path, settings: SearchSettings):
+    def __init__(self, folder: Path, settings: SearchSettings, cache_size: int | None = None):
         self.folder = folder
         self.settings = settings
         self._stamp: tuple | None = None
+        entries = cache_entries() if cache_size is None else cache_size
+        self.pages: LruCache[tuple[list[Hit], int]] = LruCache(entries)
+        self.counts: LruCache[list[FacetCount]] = LruCache(entries * 4)
+        self._stop_stems = frozenset(stem for word in settings.stop_words for stem in dutch().analyze(word))
         self._open()
 
     def _open(self) -> None:
@@ -93,7 +104,11 @@ class TantivyEngine(SearchEngine):
         self._index = tantivy.Index.open(str(self.folder))
         register_analyzers(self._index)
         self._schema = self._index.schema
+        self._current = self._index.searcher()
         self._stamp = self._meta_stamp()
+        self._sizes = {name: max(10, len(values) + 1) for name, values in self.meta.catalog.labels.items()}
+        self.pages.clear()
+        self.counts.clear()
 
     def _meta_stamp(self) -> tuple | None:
         try:
@@ -106,7 +121,7 @@ class TantivyEngine(SearchEngine):
         stamp = self._meta_stamp()
         if stamp is not None and stamp != self._stamp:
             self._open()
-        return self._index.searcher()
+        return self._current
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -156,8 +171,8 @@ class TantivyEngine(SearchEngine):
         return Query.boolean_query(clauses)
 
     def _highlight_query(self, units: list[Unit], field_name: str) -> Query | None:
-        stop = {stem for word in self.settings.stop_words for stem in dutch().analyze(word)}
-        terms = {stem for unit in units for phrase in unit.phrases for stem in dutch().analyze(" ".join(phrase))} - stop
+        terms = {stem for unit in units for phrase in unit.phrases
+                 for stem in dutch().analyze(" ".join(phrase))} - self._stop_stems
         if not terms:
             return None
         return Query.boolean_query([(Occur.Should, Query.term_query(self._schema, field_name, t))
@@ -167,30 +182,44 @@ class TantivyEngine(SearchEngine):
 
     def search(self, request: SearchRequest) -> SearchResult:
         searcher = self._searcher()
-        units = analyse(request.q, self.settings) if request.q.strip() else []
-        text = self._text_query(units)
-        filters = {k: v for k, v in request.filters.items() if v}
-        query = self._filtered(text, filters)
+        units = tuple(analyse(request.q, self.settings)) if request.q.strip() else ()
+        filters = {k: tuple(sorted(set(v))) for k, v in request.filters.items() if v}
+        text = _Lazy(lambda: self._text_query(list(units)))
+        page_key = (units, _filter_key(filters), request.sort, request.offset, request.per_page)
+        hits, total = self.pages.get_or_compute(
+            page_key, lambda: self._page(searcher, units, self._filtered(text(), filters), request))
+        return SearchResult(hits=list(hits), total=total, facets=self._facets(searcher, units, text, request, filters))
+
+    def _page(self, searcher, units: tuple[Unit, ...], query: Query, request: SearchRequest) -> tuple[list[Hit], int]:
         order = {"order_by_field": "date_key", "order": tantivy.Order.Desc} if request.sort == "date" else {}
         result = searcher.search(query, limit=request.per_page, offset=request.offset, count=True, **order)
         docs = [json.loads(searcher.doc(address)["source"][0]) for _, address in result.hits]
-        hits = self._hits(searcher, units, docs)
-        return SearchResult(hits=hits, total=result.count, facets=self._facets(searcher, text, request, filters))
+        return self._hits(searcher, list(units), docs), result.count
 
-    def _facets(self, searcher, text: Query, request: SearchRequest, filters: dict) -> dict[str, list[FacetCount]]:
+    def _facets(self, searcher, units: tuple[Unit, ...], text: _Lazy, request: SearchRequest,
+                filters: dict[str, tuple[str, ...]]) -> dict[str, list[FacetCount]]:
+        """Disjunctive counts: a facet with an active filter is counted with every filter but its
+        own; all the others share one aggregation with the full filter set. Cached counts are
+        reused per facet, and only the missing ones are aggregated."""
         wanted = request.facets if request.facets is not None else self.settings.facet_fields
-        shared = [f for f in wanted if f not in filters]
-        counts: dict[str, list[FacetCount]] = {}
-        if shared:
-            counts.update(self._aggregate(searcher, self._filtered(text, filters), shared))
+        groups: dict[tuple, list[str]] = {}
         for name in wanted:
-            if name in filters:  # disjunctive: counted with every filter but its own
-                counts.update(self._aggregate(searcher, self._filtered(text, request.filters_without(name)), [name]))
-        return {name: counts.get(name, []) for name in wanted}
+            applied = {k: v for k, v in filters.items() if k != name}
+            groups.setdefault(_filter_key(applied), []).append(name)
+        counts: dict[str, list[FacetCount] | None] = {}
+        for key, names in groups.items():
+            found = {name: self.counts.get((units, key, name)) for name in names}
+            missing = [name for name, value in found.items() if value is None]
+            if missing:
+                fresh = self._aggregate(searcher, self._filtered(text(), dict(key)), missing)
+                for name in missing:
+                    self.counts.put((units, key, name), fresh[name])
+                found.update(fresh)
+            counts.update(found)
+        return {name: counts[name] or [] for name in wanted}
 
     def _aggregate(self, searcher, query: Query, names: list[str]) -> dict[str, list[FacetCount]]:
-        size = {n: max(10, len(self.meta.catalog.values(n)) + 1) for n in names}
-        aggs = {n: {"terms": {"field": n, "size": size[n]}} for n in names}
+        aggs = {n: {"terms": {"field": n, "size": self._sizes.get(n, 10)}} for n in names}
         raw = searcher.aggregate(query, aggs)
         return {n: [FacetCount(str(b["key"]), int(b["doc_count"])) for b in raw.get(n, {}).get("buckets", [])]
                 for n in names}
@@ -242,6 +271,24 @@ class TantivyEngine(SearchEngine):
         self._searcher()
         return IndexInfo(engine=self.name, documents=self.meta.documents, version=self.meta.version,
                          built_at=self.meta.built_at)
+
+
+def _filter_key(filters: dict[str, tuple[str, ...]]) -> tuple:
+    """Filters as a hashable, order-free key (values OR within a field, fields AND)."""
+    return tuple(sorted((name, tuple(sorted(values))) for name, values in filters.items() if values))
+
+
+class _Lazy:
+    """A query built on first use: a fully cached answer never builds one."""
+
+    def __init__(self, build):
+        self._build = build
+        self._value: Query | None = None
+
+    def __call__(self) -> Query:
+        if self._value is None:
+            self._value = self._build()
+        return self._value
 
 
 def new_index_folder(parent: Path) -> Path:

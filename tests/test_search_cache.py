@@ -1,0 +1,94 @@
+"""The result cache of the embedded engine: same answers as without it, dropped on a new index."""
+
+from __future__ import annotations
+
+import pytest
+
+from kennisbank.search.cache import CACHE_ENV, LruCache, cache_entries
+from kennisbank.search.documents import build_documents
+from kennisbank.search.engine import SearchRequest
+from kennisbank.search.index_files import swap_in
+from kennisbank.search.settings import load_search_settings
+from kennisbank.search.tantivy_engine import TantivyEngine, new_index_folder, write_index
+
+
+def test_lru_keeps_the_most_recently_used_entries():
+    cache: LruCache[int] = LruCache(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # a is now the most recent
+    cache.put("c", 3)
+    assert cache.get("b") is None and cache.get("a") == 1 and cache.get("c") == 3
+    assert (cache.hits, cache.misses, len(cache)) == (3, 1, 2)
+    assert cache.get_or_compute("d", lambda: 4) == 4 and cache.get("d") == 4
+
+
+def test_size_zero_caches_nothing(monkeypatch):
+    cache: LruCache[int] = LruCache(0)
+    calls = []
+    for _ in range(2):
+        cache.get_or_compute("k", lambda: calls.append(1) or 1)
+    assert len(calls) == 2 and len(cache) == 0
+    monkeypatch.setenv(CACHE_ENV, "0")
+    assert cache_entries() == 0
+    monkeypatch.setenv(CACHE_ENV, "12")
+    assert cache_entries() == 12
+
+
+@pytest.fixture(scope="module")
+def index(repo, sample_root, tmp_path_factory):
+    documents, catalog = build_documents(repo)
+    settings = load_search_settings(sample_root)
+    folder = tmp_path_factory.mktemp("cached") / "search"
+    write_index(documents, catalog, settings, folder)
+    return folder, settings
+
+
+REQUESTS = [
+    SearchRequest(q="kerk"),
+    SearchRequest(q="kerk", filters={"city": ("gent",)}),
+    SearchRequest(q="kerk", filters={"city": ("gent", "leuven")}),
+    SearchRequest(q="kerk", filters={"city": ("leuven", "gent")}, sort="date"),
+    SearchRequest(q="kerk", page=2, per_page=3),
+    SearchRequest(q="wonen", filters={"city": ("gent",), "type": ("news",)}),
+    SearchRequest(q="", filters={"type": ("news",)}),
+    SearchRequest(q="tijdelijke invulling"),
+]
+
+
+def test_cached_answers_equal_uncached_answers(index):
+    folder, settings = index
+    cached, uncached = TantivyEngine(folder, settings, cache_size=64), TantivyEngine(folder, settings, cache_size=0)
+    for _ in range(2):  # the second round is answered from the cache
+        for request in REQUESTS + REQUESTS[::-1]:
+            assert cached.search(request) == uncached.search(request), request
+    assert cached.pages.hits > 0 and cached.counts.hits > 0
+    assert uncached.pages.hits == 0 and len(uncached.counts) == 0
+
+
+def test_a_toggled_filter_reuses_the_counts_of_the_unfiltered_query(index):
+    folder, settings = index
+    engine = TantivyEngine(folder, settings, cache_size=64)
+    engine.search(SearchRequest(q="kerk"))
+    hits = engine.counts.hits
+    result = engine.search(SearchRequest(q="kerk", filters={"city": ("gent",)}))
+    assert engine.counts.hits == hits + 1  # the city counts: every filter but its own = none
+    assert result.facets["city"] == engine.search(SearchRequest(q="kerk")).facets["city"]
+
+
+def test_a_swapped_index_is_never_answered_from_the_old_cache(repo, sample_root, tmp_path):
+    documents, catalog = build_documents(repo)
+    settings = load_search_settings(sample_root)
+    target = tmp_path / "search"
+    write_index(documents, catalog, settings, target)
+    engine = TantivyEngine(target, settings, cache_size=64)
+    request = SearchRequest(q="kerk")
+    before = engine.search(request)
+    assert before.total > 1
+    fewer = [d for d in documents if d["id"] != before.hits[0].id]
+    folder = new_index_folder(tmp_path)
+    write_index(fewer, catalog, settings, folder)
+    swap_in(folder, target)
+    after = engine.search(request)
+    assert after.total == before.total - 1
+    assert before.hits[0].id not in {h.id for h in after.hits}
