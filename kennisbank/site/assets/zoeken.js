@@ -3,7 +3,8 @@
  * State (query, filters, sort, page) lives in the URL, in the API's own parameter names:
  * /zoeken/?q=kerk&collection=kerken&city=gent&sort=date&page=2. Typing replaces the current
  * history entry (the first keystroke of a new query pushes one); every other change pushes one;
- * popstate restores. Requests are debounced briefly while typing and stale ones are aborted.
+ * popstate restores. A keystroke after a pause searches at once, the rest of a burst is debounced,
+ * and stale requests are aborted.
  * Everything from the API is inserted as text; snippets are parsed so that only <mark> survives.
  * After every render the root element gets data-state and fires "kb-zoeken:rendered" (with the
  * keystroke-to-render latency in ms), which the tests and scripts/bench_searchpage.py use.
@@ -14,7 +15,8 @@
   var root = document.getElementById("kb-zoeken");
   if (!root || !window.fetch || !window.history.pushState) return;
 
-  var DEBOUNCE_MS = 60;
+  var DEBOUNCE_MS = 60;   // between keystrokes of a burst
+  var PAUSE_MS = 300;     // a keystroke after a pause this long searches at once
   var VISIBLE_VALUES = 6;
   var MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
     "september", "oktober", "november", "december"];
@@ -51,6 +53,7 @@
   var controller = null;
   var serial = 0;
   var lastInputAt = null;
+  var previousKeyAt = -Infinity;
   var notice = "";
 
   // ------------------------------------------------------------------ state and URL
@@ -171,9 +174,12 @@
     return false;
   }
 
-  function schedule() {
+  /** The first keystroke after a pause searches at once; the rest of a burst is debounced. */
+  function schedule(now) {
     clearTimeout(timer);
-    timer = setTimeout(search, DEBOUNCE_MS);
+    if (now - previousKeyAt >= PAUSE_MS) search();
+    else timer = setTimeout(search, DEBOUNCE_MS);
+    previousKeyAt = now;
   }
 
   // ------------------------------------------------------------------ rendering
@@ -536,7 +542,7 @@
     state.page = 1;
     save(!typing);
     typing = true;
-    schedule();
+    schedule(lastInputAt);
   });
   input.addEventListener("blur", function () { typing = false; });
   form.addEventListener("submit", function (event) {
