@@ -1,13 +1,18 @@
 """Search benchmarks: indexing speed, query latency in-process and over HTTP, throughput.
 
-    .venv/bin/python scripts/bench_search.py [--sizes 10000,100000] [--queries 500] [--seconds 15]
+    .venv/bin/python scripts/bench_search.py [--sizes 10000,100000] [--log 20000] [--seconds 15]
 
 Generates corpora with scripts/generate_corpus.py (the project's one generator of Dutch text),
 loads them through the content model, indexes them with the embedded engine, then at the largest
-size measures: a query with 4 facet counts (type, theme, city, year), top 10 and snippets —
-in-process (p50/p99), over HTTP on loopback one request at a time (p50/p99), and throughput with
-a load generator (`wrk` when installed, else an asyncio httpx client). Prints a Markdown table.
-Numbers are recorded in docs/benchmarks.md.
+size measures requests that count 4 facets (type, theme, city, year), return the top 10 and
+snippets: in-process (p50/p99), over HTTP on loopback one request at a time (p50/p99), and
+throughput with a load generator (`wrk` when installed, else an asyncio httpx client).
+
+Two request mixes (see :func:`query_log`): the realistic *query log* (Zipf over the corpus's own
+words, most frequent words searched most — the expensive end), run with the result cache off
+(``KENNISBANK_SEARCH_CACHE=0``) and on (cold at the start, per worker process); and the earlier
+*fixed mix* of 20 queries, for comparison with older numbers. Prints a Markdown table; numbers
+are recorded in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +38,9 @@ sys.path.insert(0, str(ROOT))
 
 from kennisbank.content import load_repository  # noqa: E402
 from kennisbank.search.documents import build_documents  # noqa: E402
+from kennisbank.search.cache import CACHE_ENV  # noqa: E402
 from kennisbank.search.engine import SearchRequest  # noqa: E402
+from kennisbank.search.query import words  # noqa: E402
 from kennisbank.search.settings import load_search_settings  # noqa: E402
 from kennisbank.search.tantivy_engine import TantivyEngine, write_index  # noqa: E402
 
@@ -56,7 +64,8 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def requests_for(engine: TantivyEngine, n: int, seed: int = 7) -> list[SearchRequest]:
-    """A reproducible mix: text queries, half of them with one or two facet filters."""
+    """The fixed mix: 20 queries, half of them with one or two city filters, a quarter with a
+    theme filter, 10 % sorted by date (the mix of the first benchmark round)."""
     rng = random.Random(seed)
     catalog = engine.catalog()
     cities, themes = sorted(catalog.values("city")), sorted(catalog.values("theme"))
@@ -72,10 +81,71 @@ def requests_for(engine: TantivyEngine, n: int, seed: int = 7) -> list[SearchReq
     return out
 
 
+def query_log(documents: list[dict], engine: TantivyEngine, n: int, seed: int = 11) -> list[SearchRequest]:
+    """A reproducible query log shaped like site-search traffic.
+
+    Words come from the corpus itself (titles, summaries, tags; stop words and words under 3
+    letters left out), ranked by document frequency and drawn with Zipf weights 1/rank over the
+    2,000 most frequent, so the most common — most expensive — words are searched most.
+    Shape: 5 % filter-only browsing; otherwise 60 % one word, 30 % two, 10 % three; 15 % end in
+    an unfinished word (prefix), 5 % have a typo; 25 % filter one city, 10 % one theme, 5 % both
+    (values Zipf by how many documents carry them); 10 % sorted by date; 5 % ask for page 2.
+    """
+    rng = random.Random(seed)
+    stop = engine.settings.stop_words
+    frequency: Counter[str] = Counter()
+    for doc in documents:
+        frequency.update({w for w in words(" ".join([doc["title"], doc["summary"], *doc["tags"]]))
+                          if len(w) >= 3 and w not in stop and not w.isdigit()})
+    vocabulary = [w for w, _ in frequency.most_common(2000)]
+    by_count = {name: [c.value for c in engine.facet_values(name, "", 10_000)] for name in ("city", "theme")}
+
+    def zipf(values: list[str]) -> str:
+        weights = [1 / rank for rank in range(1, len(values) + 1)]
+        return rng.choices(values, weights)[0]
+
+    def typo(word: str) -> str:
+        i = rng.randrange(1, len(word) - 1)
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+    out = []
+    for _ in range(n):
+        roll = rng.random()
+        if roll < 0.05:
+            q_words: list[str] = []
+        else:
+            q_words = [zipf(vocabulary) for _ in range(rng.choices((1, 2, 3), (60, 30, 10))[0])]
+            if rng.random() < 0.15 and len(q_words[-1]) > 4:
+                q_words[-1] = q_words[-1][:rng.randint(3, len(q_words[-1]) - 1)]
+            elif rng.random() < 0.05 and len(q_words[0]) >= 5:
+                q_words[0] = typo(q_words[0])
+        filters: dict[str, tuple[str, ...]] = {}
+        roll = rng.random()
+        if roll < 0.30 or not q_words:
+            filters["city"] = (zipf(by_count["city"]),)
+        if 0.25 <= roll < 0.40 or (not q_words and rng.random() < 0.5):
+            filters["theme"] = (zipf(by_count["theme"]),)
+        out.append(SearchRequest(q=" ".join(q_words), filters=filters, facets=FACETS, per_page=10,
+                                 sort="date" if rng.random() < 0.10 else "relevance",
+                                 page=2 if rng.random() < 0.05 else 1))
+    return out
+
+
+def in_process(engine: TantivyEngine, requests: list[SearchRequest], warm: int = 0) -> list[float]:
+    for request in requests[:warm]:
+        engine.search(request)
+    timings = []
+    for request in requests:
+        started = time.perf_counter()
+        engine.search(request)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
 def query_string(request: SearchRequest) -> str:
     from urllib.parse import urlencode
 
-    params = [("q", request.q), ("facets", ",".join(FACETS)), ("sort", request.sort)]
+    params = [("q", request.q), ("facets", ",".join(FACETS)), ("sort", request.sort), ("page", str(request.page))]
     params += [(k, v) for k, values in request.filters.items() for v in values]
     return "/search?" + urlencode(params)
 
@@ -99,26 +169,37 @@ uvicorn.Server(config).run(sockets=[sock])
 """
 
 
-def start_server(root: Path, build: Path, workers: int) -> tuple[list[subprocess.Popen], str]:
+def start_server(root: Path, build: Path, workers: int, cache: int | None = None) -> tuple[list[subprocess.Popen], str]:
     """The API alone (as ``kennisbank serve`` mounts it at /api), in ``workers`` uvicorn processes
     sharing one port (SO_REUSEPORT). uvicorn's own ``--workers`` mode was measured at ~45 ms per
     keep-alive request here (Nagle/delayed-ACK), so it is not used."""
     port = free_port()
     env = {**os.environ, "KENNISBANK_ROOT": str(root), "KENNISBANK_BUILD": str(build)}
+    if cache is not None:
+        env[CACHE_ENV] = str(cache)
     processes = [subprocess.Popen([sys.executable, "-c", WORKER, str(port)], cwd=ROOT, env=env)
                  for _ in range(workers)]
     url = f"http://127.0.0.1:{port}"
     import httpx
 
-    for _ in range(400):
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                return processes, url
-        except httpx.TransportError:
-            time.sleep(0.05)
+    try:
+        for _ in range(400):
+            try:
+                if httpx.get(url + "/health", timeout=1).status_code == 200:
+                    return processes, url
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not start")
+    except BaseException:
+        stop_server(processes)
+        raise
+
+
+def stop_server(processes: list[subprocess.Popen]) -> None:
     for process in processes:
-        process.kill()
-    raise RuntimeError("server did not start")
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=10)
 
 
 def http_latency(url: str, paths: list[str]) -> list[float]:
@@ -126,8 +207,8 @@ def http_latency(url: str, paths: list[str]) -> list[float]:
 
     timings = []
     with httpx.Client(base_url=url, timeout=10) as client:
-        for path in paths[:20]:
-            client.get(path)  # warm-up
+        for _ in range(20):
+            client.get("/health")  # warm-up that leaves the result cache cold
         for path in paths:
             started = time.perf_counter()
             response = client.get(path)
@@ -182,76 +263,100 @@ def throughput_python(url: str, paths: list[str], seconds: int, connections: int
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--log", type=int, default=20_000, help="requests in the query log")
+    parser.add_argument("--queries", type=int, default=500, help="requests of the fixed mix")
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--keep", type=Path, help="Keep corpora and indexes in this folder.")
+    parser.add_argument("--reuse", action="store_true", help="With --keep: reuse kept indexes (no indexing rows).")
     args = parser.parse_args()
     generator = _generator()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
     rows: list[tuple[str, str]] = [("CPU cores", str(os.cpu_count()))]
     sizes = [int(s) for s in args.sizes.split(",")]
-    engine = None
     try:
         for n in sizes:
-            corpus = work / f"corpus-{n}"
-            if not (corpus / "content").is_dir():
-                started = time.perf_counter()
-                generator.write_corpus(corpus, n, seed=1)
-                print(f"generated {n} items in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-            started = time.perf_counter()
-            repo = load_repository(corpus)
-            loaded = time.perf_counter() - started
-            settings = load_search_settings(corpus)
-            started = time.perf_counter()
-            documents, catalog = build_documents(repo)
-            converted = time.perf_counter() - started
-            build = work / f"build-{n}"
-            shutil.rmtree(build, ignore_errors=True)
-            started = time.perf_counter()
-            write_index(documents, catalog, settings, build / "search")
-            indexed = time.perf_counter() - started
-            size = sum(p.stat().st_size for p in (build / "search").rglob("*") if p.is_file()) / 1e6
-            rows += [(f"{n:,} items: load + check (content model)", f"{loaded:.1f} s"),
-                     (f"{n:,} items: search documents (Markdown → text)", f"{converted:.1f} s"),
-                     (f"{n:,} items: write tantivy index ({len(documents):,} docs)", f"{indexed:.1f} s, {size:.0f} MB")]
-            print(rows[-1], file=sys.stderr)
+            documents = index_corpus(generator, work, n, args.reuse, rows)
         n = sizes[-1]
         corpus, build = work / f"corpus-{n}", work / f"build-{n}"
-        engine = TantivyEngine(build / "search", load_search_settings(corpus))
-        requests = requests_for(engine, args.queries)
-        for request in requests[:20]:
-            engine.search(request)
-        timings = []
-        for request in requests:
-            started = time.perf_counter()
-            engine.search(request)
-            timings.append((time.perf_counter() - started) * 1000)
-        rows.append((f"{n:,} docs in-process: 4 facets, top 10, snippets (p50 / p99)",
-                     f"{percentile(timings, 50):.2f} / {percentile(timings, 99):.2f} ms"))
-        paths = [query_string(r) for r in requests]
-        processes, url = start_server(corpus, build, args.workers)
-        try:
-            timings = http_latency(url, paths)
-            rows.append((f"{n:,} docs over HTTP, one client (p50 / p99)",
-                         f"{percentile(timings, 50):.2f} / {percentile(timings, 99):.2f} ms"))
-            tool = "wrk" if shutil.which("wrk") else "python"
-            measure = throughput_wrk if tool == "wrk" else throughput_python
-            rps, p50, p99 = measure(url, paths, args.seconds, args.connections)
-            rows.append((f"{n:,} docs throughput, {tool} -c{args.connections}, {args.workers} uvicorn workers",
-                         f"{rps:,.0f} req/s (p50 {p50:.1f} ms, p99 {p99:.1f} ms)"))
-        finally:
-            for process in processes:
-                process.terminate()
-                process.wait(timeout=10)
+        settings = load_search_settings(corpus)
+        log = query_log(documents, TantivyEngine(build / "search", settings, cache_size=0), args.log)
+        distinct = len({query_string(r) for r in log})
+        print(f"query log: {len(log):,} requests, {distinct:,} distinct", file=sys.stderr)
+        fixed = requests_for(TantivyEngine(build / "search", settings, cache_size=0), args.queries)
+        for label, requests, cache, warm in (("fixed mix, no cache", fixed, 0, 20),
+                                             ("query log, no cache", log[:2000], 0, 20),
+                                             ("query log, cache (cold)", log, None, 0)):
+            engine = TantivyEngine(build / "search", settings, cache_size=cache)
+            timings = in_process(engine, requests, warm)
+            rate = "" if cache == 0 else f"; hits {engine.pages.hits / (engine.pages.hits + engine.pages.misses):.0%} of pages, " \
+                f"{engine.counts.hits / (engine.counts.hits + engine.counts.misses):.0%} of facet counts"
+            rows.append((f"{n:,} docs in-process, {label} (p50 / p99 / mean)",
+                         f"{percentile(timings, 50):.2f} / {percentile(timings, 99):.2f} / "
+                         f"{statistics.mean(timings):.2f} ms{rate}"))
+            print(rows[-1], file=sys.stderr)
+        paths = [query_string(r) for r in log]
+        for label, cache in (("no cache", 0), ("cache", None)):
+            http_rows(n, corpus, build, args, paths, label, cache, rows)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+    print(f"Query log: {len(log):,} requests, {distinct:,} distinct.\n")
     print("| measurement | result |\n|---|---|")
     for name, value in rows:
         print(f"| {name} | {value} |")
     return 0
+
+
+def index_corpus(generator, work: Path, n: int, reuse: bool, rows: list[tuple[str, str]]) -> list[dict]:
+    """Generate (once), load, convert and index a corpus of ``n`` items; returns its documents."""
+    corpus = work / f"corpus-{n}"
+    if not (corpus / "content").is_dir():
+        started = time.perf_counter()
+        generator.write_corpus(corpus, n, seed=1)
+        print(f"generated {n} items in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    started = time.perf_counter()
+    repo = load_repository(corpus)
+    loaded = time.perf_counter() - started
+    started = time.perf_counter()
+    documents, catalog = build_documents(repo)
+    converted = time.perf_counter() - started
+    build = work / f"build-{n}"
+    if reuse and (build / "search").is_dir():
+        return documents
+    shutil.rmtree(build, ignore_errors=True)
+    started = time.perf_counter()
+    write_index(documents, catalog, load_search_settings(corpus), build / "search")
+    indexed = time.perf_counter() - started
+    size = sum(p.stat().st_size for p in (build / "search").rglob("*") if p.is_file()) / 1e6
+    rows += [(f"{n:,} items: load + check (content model)", f"{loaded:.1f} s"),
+             (f"{n:,} items: search documents (Markdown → text)", f"{converted:.1f} s"),
+             (f"{n:,} items: write tantivy index ({len(documents):,} docs)", f"{indexed:.1f} s, {size:.0f} MB")]
+    print(rows[-3:], file=sys.stderr)
+    return documents
+
+
+def http_rows(n: int, corpus: Path, build: Path, args, paths: list[str], label: str, cache: int | None,
+              rows: list[tuple[str, str]]) -> None:
+    """One-client latency and throughput over HTTP, on fresh server processes (cold caches)."""
+    processes, url = start_server(corpus, build, args.workers, cache)
+    try:
+        timings = http_latency(url, paths[:2000])
+        rows.append((f"{n:,} docs over HTTP, query log, {label}, one client (p50 / p99)",
+                     f"{percentile(timings, 50):.2f} / {percentile(timings, 99):.2f} ms"))
+    finally:
+        stop_server(processes)
+    processes, url = start_server(corpus, build, args.workers, cache)
+    try:
+        tool = "wrk" if shutil.which("wrk") else "python"
+        measure = throughput_wrk if tool == "wrk" else throughput_python
+        rps, p50, p99 = measure(url, paths, args.seconds, args.connections)
+        rows.append((f"{n:,} docs throughput, query log, {label}, {tool} -c{args.connections}, "
+                     f"{args.workers} uvicorn workers", f"{rps:,.0f} req/s (p50 {p50:.1f} ms, p99 {p99:.1f} ms)"))
+    finally:
+        stop_server(processes)
+    print(rows[-2:], file=sys.stderr)
 
 
 if __name__ == "__main__":

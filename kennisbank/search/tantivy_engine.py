@@ -225,21 +225,26 @@ class TantivyEngine(SearchEngine):
                 for n in names}
 
     def _hits(self, searcher, units: list[Unit], docs: list[dict]) -> list[Hit]:
-        generators = {}
-        if units and docs:
-            for field_name in ("body", "summary"):
-                query = self._highlight_query(units, field_name)
-                if query is not None:
-                    generator = tantivy.SnippetGenerator.create(searcher, query, self._schema, field_name)
-                    generator.set_max_num_chars(SNIPPET_CHARS)
-                    generators[field_name] = generator
+        generators = {name: _Lazy(lambda name=name: self._snippet_generator(searcher, units, name))
+                      for name in ("body", "summary")} if units and docs else {}
         return [Hit(id=d["id"], title=d["title"], url=d["url"], type=d["type"], date=d.get("date"),
                     snippet=self._snippet(generators, d)) for d in docs]
 
-    def _snippet(self, generators: dict, doc: dict) -> str:
-        for field_name, generator in generators.items():
+    def _snippet_generator(self, searcher, units: list[Unit], field_name: str) -> tantivy.SnippetGenerator | None:
+        query = self._highlight_query(units, field_name)
+        if query is None:
+            return None
+        generator = tantivy.SnippetGenerator.create(searcher, query, self._schema, field_name)
+        generator.set_max_num_chars(SNIPPET_CHARS)
+        return generator
+
+    def _snippet(self, generators: dict[str, _Lazy], doc: dict) -> str:
+        """From the body, else the summary (that generator is made only when needed), else the
+        start of the text."""
+        for field_name, lazy in generators.items():
             text = doc.get(field_name) or ""
-            if not text:
+            generator = lazy() if text else None
+            if generator is None:
                 continue
             snippet = generator.snippet_from_doc(tantivy.Document(**{field_name: text}))
             ranges = [(r.start, r.end) for r in snippet.highlighted()]
@@ -279,14 +284,17 @@ def _filter_key(filters: dict[str, tuple[str, ...]]) -> tuple:
 
 
 class _Lazy:
-    """A query built on first use: a fully cached answer never builds one."""
+    """A value built on first use (a query a cached answer never needs, a snippet generator
+    no hit needs); ``None`` is a valid value."""
+
+    _UNSET = object()
 
     def __init__(self, build):
         self._build = build
-        self._value: Query | None = None
+        self._value = self._UNSET
 
-    def __call__(self) -> Query:
-        if self._value is None:
+    def __call__(self):
+        if self._value is self._UNSET:
             self._value = self._build()
         return self._value
 
