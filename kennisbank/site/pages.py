@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import json
+import re
 
 # The kinds of page context, and what their key is.
 KINDS = {
@@ -69,8 +70,15 @@ class StagedPage:
         return f"---\n{head}---\n\n{self.html.strip()}\n"
 
 
+_PLAIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][\w .,'’()/\-–]*(?<! )$")
+_YAML_WORDS = {"yes", "no", "true", "false", "on", "off", "null", "y", "n"}
+
+
 def _flow(value: object) -> str:
-    """A YAML value in flow style: JSON is valid YAML, and ~10× faster to write than PyYAML."""
+    """A YAML value: plain when that is unambiguous (readable), else JSON, which is valid YAML
+    and ~10× faster to write than PyYAML."""
+    if isinstance(value, str) and _PLAIN.match(value) and value.lower() not in _YAML_WORDS:
+        return value
     return json.dumps(value, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
