@@ -208,14 +208,19 @@ class _Builder:
             if tag != _SEQ:
                 return self._other(node, loc)
             out = []
+            plain = self.seen is None  # no aliases possible: plain text needs no recursive call
             for index, child in enumerate(node.value):
                 child_loc = (*loc, index)
                 self.lines[child_loc] = child.start_mark.line + 2
-                out.append(self.build(child, child_loc, depth + 1))
+                if plain and child.tag == _STR and type(child) is yaml.ScalarNode:
+                    out.append(child.value)
+                else:
+                    out.append(self.build(child, child_loc, depth + 1))
             return out
         if tag != _MAP:
             return self._other(node, loc)
         mapping: dict[str, object] = {}
+        plain = self.seen is None
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 2
             if not isinstance(key_node, yaml.ScalarNode):
@@ -229,7 +234,10 @@ class _Builder:
                                                 f"duplicate key: {key!r} is already given on line {self.lines[key_loc]}"))
             else:
                 self.lines[key_loc] = line
-            mapping[key] = self.build(value_node, key_loc, depth + 1)
+            if plain and value_node.tag == _STR and type(value_node) is yaml.ScalarNode:
+                mapping[key] = value_node.value
+            else:
+                mapping[key] = self.build(value_node, key_loc, depth + 1)
         return mapping
 
     def _other(self, node: yaml.Node, loc: Path_) -> object:
