@@ -31,31 +31,48 @@ _LINK = re.compile(r"!?\[([^\[\]]*)\](?:\([^()\s]*(?:\s+(?:\"[^\"]*\"|'[^']*'))?
 _ATTR_LIST = re.compile(r"\{:?[ \t]*[#.][^{}\n]*\}")
 _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$", re.M)
 _RULE = re.compile(r"^ {0,3}(?:[-*_=][ \t]*){3,}$", re.M)
-_LINE_MARKERS = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:#{1,6}(?=[ \t]|$)|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))?", re.M)
+_QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
+_LINE_MARKER = re.compile(r"^[ \t]*(?:#{1,6}(?=[ \t]|$)|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))", re.M)
 _CLOSING_HASHES = re.compile(r"[ \t]+#+[ \t]*$", re.M)
-_EMPHASIS = re.compile(r"\*+|~~|(?<![^\W_])_+|_+(?![^\W_])|`+|\|")
-_SPACE = re.compile(r"\s+")
+_STARS = re.compile(r"\*+")
+_UNDERSCORES = re.compile(r"(?<![^\W_])_+|_+(?![^\W_])")
+"""Underscores at a word's edge mark emphasis; inside a word (snake_case) they are text."""
 
 
 def markdown_to_text(source: str) -> str:
-    """Markdown as the plain text a visitor reads: no markup, no link targets, single spaces."""
-    text = _ESCAPED.sub(lambda m: chr(_PLACEHOLDER + ord(m.group(1))), source)
-    text = _COMMENT.sub(" ", text)
-    text = _FENCE.sub(" ", text)
-    text = _REF_DEFINITION.sub(" ", text)
-    text = _AUTOLINK.sub(r"\1", text)
+    """Markdown as the plain text a visitor reads: no markup, no link targets, single spaces.
+
+    Each pattern runs only when its marker character occurs: most bodies are plain paragraphs."""
+    escaped = "\\" in source
+    text = _ESCAPED.sub(lambda m: chr(_PLACEHOLDER + ord(m.group(1))), source) if escaped else source
     if "<" in text:
+        text = _COMMENT.sub(" ", text)
+        text = _AUTOLINK.sub(r"\1", text)
         text = _TAG.sub(lambda m: " " if m.group(1).lower() in _BLOCK_TAGS else "", text)
+    if "```" in text or "~~~" in text:
+        text = _FENCE.sub(" ", text)
     if "[" in text:
+        text = _REF_DEFINITION.sub(" ", text)
         previous = None
         while previous != text:  # an image inside a link: [![alt](src)](href)
             previous, text = text, _LINK.sub(r"\1", text)
     if "{" in text:
         text = _ATTR_LIST.sub("", text)
-    text = _TABLE_RULE.sub(" ", text)
+    if "|" in text:
+        text = _TABLE_RULE.sub(" ", text).replace("|", " ")
     text = _RULE.sub(" ", text)
-    text = _LINE_MARKERS.sub("", text)
-    text = _CLOSING_HASHES.sub("", text)
-    text = _EMPHASIS.sub(lambda m: " " if m.group() == "|" else "", text)
-    text = _RESTORE.sub(lambda m: chr(ord(m.group()) - _PLACEHOLDER), text)
-    return _SPACE.sub(" ", unescape(text)).strip()
+    if ">" in text:
+        text = _QUOTE.sub("", text)
+    text = _LINE_MARKER.sub("", text)
+    if "#" in text:
+        text = _CLOSING_HASHES.sub("", text)
+    if "*" in text:
+        text = _STARS.sub("", text)
+    if "_" in text:
+        text = _UNDERSCORES.sub("", text)
+    text = text.replace("`", "").replace("~~", "")
+    if escaped:
+        text = _RESTORE.sub(lambda m: chr(ord(m.group()) - _PLACEHOLDER), text)
+    if "&" in text:
+        text = unescape(text)
+    return " ".join(text.split())
