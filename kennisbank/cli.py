@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -71,7 +73,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
         outside = [p for p in only if not p.resolve().is_relative_to(root)]
         if outside:
             root = find_root(outside[0] if outside[0].is_dir() else outside[0].parent)
-    result = check_repository(root, only)
+    with _check_progress(enabled=fmt == "text") as progress:
+        result = check_repository(root, only, progress=progress)
     if fmt == "json":
         click.echo(json.dumps([e.as_dict() for e in result.errors], indent=2, ensure_ascii=False))
     else:
@@ -82,6 +85,20 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
             else f"OK: {len(result.items)} items"
         click.echo(summary, err=True)
     sys.exit(1 if result.errors else 0)
+
+
+@contextmanager
+def _check_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A transient progress bar on a terminal's stderr (never in pipes, CI logs or JSON output)."""
+    if not (enabled and sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("checking", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 @cli.command()

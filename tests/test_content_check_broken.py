@@ -144,3 +144,12 @@ def test_the_repository_itself_is_clean(sample_root):
     assert run.exit_code == 0, run.stdout
     assert run.stdout == ""
     assert "OK:" in run.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_reaches_every_file(workers):
+    calls = []
+    check_repository(BROKEN, workers=workers, progress=lambda done, total: calls.append((done, total)))
+    files = len(list(BROKEN.glob("content/**/*.md"))) + len(list(BROKEN.glob("cases/**/*.md")))
+    assert calls and calls[-1] == (files, files)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)

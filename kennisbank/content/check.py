@@ -19,7 +19,7 @@ import os
 import re
 import threading
 import typing
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -79,15 +79,24 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def check_repository(root: Path, only: Iterable[Path] | None = None, *, workers: int | None = None) -> CheckResult:
+Progress = Callable[[int, int], None]  # (files done, files in all)
+
+
+def check_repository(root: Path, only: Iterable[Path] | None = None, *, workers: int | None = None,
+                     progress: Progress | None = None) -> CheckResult:
     """Check the whole repository at ``root``; with ``only``, report errors of those paths only.
 
     Cross-file rules (duplicate ids, references) always see the whole repository, so checking one
     file still knows every theme and item it may point at. ``workers`` sets the number of
-    processes (default: automatic; 1 forces a single process).
+    processes (default: automatic; 1 forces a single process); ``progress(done, total)`` is called
+    as files are checked (for a progress bar).
     """
     with _gc_paused():
-        return _check_repository(root.resolve(), only, workers)
+        return _check_repository(root.resolve(), only, workers, progress or _no_progress)
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
 
 
 @contextmanager
@@ -104,12 +113,12 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _check_repository(root: Path, only: Iterable[Path] | None, workers: int | None) -> CheckResult:
+def _check_repository(root: Path, only: Iterable[Path] | None, workers: int | None, progress: Progress) -> CheckResult:
     registries, registry_errors = load_registries(root)
     result = CheckResult(root=root, registries=registries, errors=list(registry_errors))
     paths = list(discover(root))
     invalid = []
-    for path, (item, errors, data) in zip(paths, _check_files(root, paths, registries, workers)):
+    for path, (item, errors, data) in zip(paths, _check_files(root, paths, workers, progress)):
         result.errors.extend(errors)
         if item is not None:
             result.items.append(item)
@@ -129,18 +138,26 @@ def _check_repository(root: Path, only: Iterable[Path] | None, workers: int | No
 _Checked = tuple[Item | None, list[ContentError], dict]
 
 
-def _check_files(root: Path, paths: Sequence[str], registries: Registries, workers: int | None) -> list[_Checked]:
+def _check_files(root: Path, paths: Sequence[str], workers: int | None, progress: Progress) -> list[_Checked]:
     count = _worker_count(len(paths)) if workers is None else max(1, workers)
     if count > 1:
         chunks = [paths[start : start + CHUNK_FILES] for start in range(0, len(paths), CHUNK_FILES)]
         try:
             with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
-                parts = list(pool.map(_check_chunk_portable, [root] * len(chunks), chunks))
+                parts = []
+                for part in pool.map(_check_chunk_portable, [root] * len(chunks), chunks):
+                    parts.append(part)
+                    progress(min(len(paths), len(parts) * CHUNK_FILES), len(paths))
         except (OSError, BrokenProcessPool):
             parts = None  # no processes to be had: fall back to one
         if parts is not None:
             return [_from_portable(path, result) for chunk, part in zip(chunks, parts) for path, result in zip(chunk, part)]
-    return [_check(root, path) for path in paths]
+    out = []
+    for done, path in enumerate(paths, start=1):
+        out.append(_check(root, path))
+        if done % 200 == 0 or done == len(paths):
+            progress(done, len(paths))
+    return out
 
 
 # Pydantic instances are slow to unpickle (half a second for 20,000 items), so workers send back
