@@ -55,6 +55,8 @@ EXPECTED = [
     ("content/nieuws/2020/yaml-fout.md", 3, "front matter", "YAML syntax error: mapping values are not allowed"),
     ("content/nieuws/2021/dubbel.md", 1, "file", "duplicate id nieuws/dubbel: content/nieuws/2020/dubbel.md"),
     ("content/nieuwsbrief/121.md", 5, "items[0]", "unknown item 'nieuws/een-geldig-bericht-dat-niet-bestaat'"),
+    ("content/themas/kring-a.md", 4, "parent", "themes form a cycle: kring-a → kring-b → kring-a"),
+    ("content/themas/kring-b.md", 5, "parent", "themes form a cycle: kring-b → kring-a → kring-b"),
 ]
 
 
@@ -97,7 +99,7 @@ def test_cli_reports_every_error_in_one_run_and_exits_1():
     assert len(lines) == len(EXPECTED)
     for path, line, field, _ in EXPECTED:
         assert any(out.startswith(f"{path}:{line}: {field}: ") for out in lines), (path, line, field)
-    assert f"{len(EXPECTED)} error(s) in 18 file(s)" in run.stderr
+    assert f"{len(EXPECTED)} error(s) in 20 file(s)" in run.stderr
 
 
 def test_cli_json_format_is_a_parsable_list():

@@ -18,7 +18,7 @@ BROKEN = ROOT / "tests" / "fixtures" / "broken"
 def test_broken_content_raises_with_every_error():
     with pytest.raises(ContentInvalid) as caught:
         load_repository(BROKEN)
-    assert len(caught.value.errors) == 34
+    assert len(caught.value.errors) == 36
     assert caught.value.exit_code == 1
 
 

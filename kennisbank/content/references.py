@@ -69,6 +69,7 @@ def cross_file_errors(root: Path, items: list[Item], registries: Registries,
     for path, ctype, data in invalid:
         slug = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         errors.extend(checker.errors(path, ctype, slug, lambda name, data=data: _as_model_value(data.get(name))))
+    errors.extend(checker.theme_cycles([i for i in items if i.type.name == "theme"]))
     if errors:
         bad = {e.path for e in errors}
         items[:] = [i for i in items if i.path not in bad]
@@ -129,6 +130,20 @@ class _ReferenceChecker:
         image = value_of("image") if "image" in ctype.model.model_fields else None
         if isinstance(getattr(image, "src", None), str) and (problem := image_problem(self.root, path, image.src)):
             errors.append(self._error(path, ("image", "src"), problem))
+        return errors
+
+    def theme_cycles(self, themes: list[Item]) -> list[ContentError]:
+        """Themes whose parents lead back to themselves: every stage walking up would loop."""
+        parent = {t.slug: t.meta.parent for t in themes if getattr(t.meta, "parent", None)}  # type: ignore[attr-defined]
+        errors = []
+        for theme in themes:
+            seen, current = [theme.slug], parent.get(theme.slug)
+            while current is not None and current not in seen:
+                seen.append(current)
+                current = parent.get(current)
+            if current == theme.slug and len(seen) > 1:
+                cycle = " → ".join([*seen, theme.slug])
+                errors.append(self._error(theme.path, ("parent",), f"themes form a cycle: {cycle}"))
         return errors
 
     def _error(self, path: str, loc: tuple, message: str) -> ContentError:
