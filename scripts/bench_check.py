@@ -29,7 +29,8 @@ if str(ROOT) not in sys.path:
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import generate_corpus  # noqa: E402
-from kennisbank.content.check import _worker_count, check_repository  # noqa: E402
+from kennisbank.content.check import check_repository  # noqa: E402
+from kennisbank.content.parallel import worker_count  # noqa: E402
 
 
 def _cpu() -> float:
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             ("check_repository, 1 process", _time(lambda: check_repository(corpus, workers=1), args.runs)),
             ("check_repository, pool of 2 processes", _time(lambda: check_repository(corpus, workers=2), args.runs)),
             ("`kennisbank check` (whole command, automatic: "
-             f"{'pool' if _worker_count(files) > 1 else '1 process'} at this load)",
+             f"{'pool' if worker_count(files) > 1 else '1 process'} at this load)",
              _time(lambda: subprocess.run(command, check=True, capture_output=True), args.runs)),
         ]
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

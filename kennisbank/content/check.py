@@ -5,23 +5,18 @@ validation → unsafe-HTML scan → body images. Then, across files (:mod:`.refe
 ids and references to themes, cities, vocabularies, other items and image files. Nothing raises
 on bad input: every problem becomes a :class:`~kennisbank.errors.ContentError`.
 
-Large repositories are read and validated by a small process pool when cores are idle (files
-are independent until the cross-file rules), in chunks whose results are joined in path order,
-so the output never depends on the number of processes.
+Large repositories are read and validated by a small process pool when cores are idle
+(:mod:`.parallel`); the output never depends on the number of processes.
 """
 
 from __future__ import annotations
 
 import difflib
 import gc
-import multiprocessing
 import os
 import re
-import threading
 import typing
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from kennisbank.content.images import IMAGE_SUFFIXES, body_image_errors, image_problem
 from kennisbank.content.items import Item
 from kennisbank.content.models import SLUG
+from kennisbank.content.parallel import Checked, Progress, check_in_processes, worker_count
 from kennisbank.content.reader import SourceFile, format_loc, read_source
 from kennisbank.content.references import cross_file_errors, reference_fields
 from kennisbank.content.registries import Registries, load_registries
@@ -43,8 +39,6 @@ __all__ = ["CONTENT_ROOTS", "IMAGE_SUFFIXES", "CheckResult", "check_file", "chec
            "find_root", "image_problem", "reference_fields"]
 
 CONTENT_ROOTS = ("content", "cases")
-PARALLEL_MIN_FILES = 3_000  # below this, starting processes costs more than it saves
-CHUNK_FILES = 1_000
 _YEAR = re.compile(r"^\d{4}$")
 _NEWSLETTER_NAME = re.compile(r"^\d{1,5}$")
 
@@ -77,9 +71,6 @@ def find_root(start: Path) -> Path:
         if (candidate / "content").is_dir():
             return candidate
     return start
-
-
-Progress = Callable[[int, int], None]  # (files done, files in all)
 
 
 def check_repository(root: Path, only: Iterable[Path] | None = None, *, workers: int | None = None,
@@ -135,72 +126,18 @@ def _check_repository(root: Path, only: Iterable[Path] | None, workers: int | No
     return result
 
 
-_Checked = tuple[Item | None, list[ContentError], dict]
-
-
-def _check_files(root: Path, paths: Sequence[str], workers: int | None, progress: Progress) -> list[_Checked]:
-    count = _worker_count(len(paths)) if workers is None else max(1, workers)
+def _check_files(root: Path, paths: Sequence[str], workers: int | None, progress: Progress) -> list[Checked]:
+    count = worker_count(len(paths)) if workers is None else max(1, workers)
     if count > 1:
-        chunks = [paths[start : start + CHUNK_FILES] for start in range(0, len(paths), CHUNK_FILES)]
-        try:
-            with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
-                parts = []
-                for part in pool.map(_check_chunk_portable, [root] * len(chunks), chunks):
-                    parts.append(part)
-                    progress(min(len(paths), len(parts) * CHUNK_FILES), len(paths))
-        except (OSError, BrokenProcessPool):
-            parts = None  # no processes to be had: fall back to one
-        if parts is not None:
-            return [_from_portable(path, result) for chunk, part in zip(chunks, parts) for path, result in zip(chunk, part)]
+        checked = check_in_processes(_check, root, paths, count, progress)
+        if checked is not None:
+            return checked
     out = []
     for done, path in enumerate(paths, start=1):
         out.append(_check(root, path))
         if done % 200 == 0 or done == len(paths):
             progress(done, len(paths))
     return out
-
-
-# Pydantic instances are slow to unpickle (half a second for 20,000 items), so workers send back
-# the front-matter data and this process validates the valid files' data once more (fast).
-_Portable = tuple[list[ContentError], dict, tuple[str, str, int] | None]
-
-
-def _check_chunk_portable(root: Path, paths: Sequence[str]) -> list[_Portable]:
-    out: list[_Portable] = []
-    for path in paths:
-        item, errors, data = _check(root, path)
-        out.append((errors, data, None if item is None else (item.slug, item.body, item.body_line)))
-    return out
-
-
-def _from_portable(path: str, result: _Portable) -> _Checked:
-    errors, data, valid = result
-    if valid is None:
-        return None, errors, data
-    slug, body, body_line = valid
-    ctype = type_for_path(path)
-    assert ctype is not None  # a valid item has a type
-    meta = ctype.model.model_validate(data)
-    return Item(type=ctype, slug=slug, path=path, meta=meta, body=body, body_line=body_line), errors, data
-
-
-def _worker_count(files: int) -> int:
-    """Processes worth starting: only for large repositories, and only where forking is safe."""
-    if files < PARALLEL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    if threading.active_count() > 1 or multiprocessing.current_process().daemon:
-        return 1  # forking a threaded process can deadlock; daemon processes cannot have children
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cpus = os.cpu_count() or 1
-    try:
-        idle = cpus - os.getloadavg()[0]
-    except OSError:
-        idle = cpus
-    if idle < 1.5:
-        return 1  # the cores are busy: extra processes would only compete (measured: slower)
-    return max(1, min(int(idle), 4))
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -238,7 +175,7 @@ def check_file(root: Path, relative: str, registries: Registries) -> tuple[Item 
     return item, errors
 
 
-def _check(root: Path, relative: str) -> tuple[Item | None, list[ContentError], dict]:
+def _check(root: Path, relative: str) -> Checked:
     """:func:`check_file`, also returning the front-matter data the item was validated from."""
     ctype = type_for_path(relative)
     if ctype is None:
