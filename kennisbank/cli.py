@@ -120,7 +120,7 @@ def new(ctx: click.Context, type_name: str, title: str | None, values: tuple[str
     housing-instruments/woonbeleid. Required values missing from the options are asked for.
     """
     from kennisbank.content import new as new_item
-    from kennisbank.content.check import check_repository
+    from kennisbank.content.check import check_repository, content_settings
     from kennisbank.content.types import CONTENT_TYPES, content_type
 
     ctype = content_type(type_name)
@@ -153,7 +153,7 @@ def new(ctx: click.Context, type_name: str, title: str | None, values: tuple[str
 
     root = _root(ctx)
     path = new_item.create(root, ctype, title, given, None if no_input else ask, dt.date.today(),
-                           body="Schrijf hier de tekst.", first_number=_first_newsletter_number(root))
+                           body="Schrijf hier de tekst.", settings=content_settings(root)[0])
     click.echo(str(path.relative_to(root)))
     errors = check_repository(root, [path]).errors
     for error in errors:
@@ -161,15 +161,6 @@ def new(ctx: click.Context, type_name: str, title: str | None, values: tuple[str
     if errors:
         click.echo("The file was written; fix the values above and run `kennisbank check`.", err=True)
         sys.exit(1)
-
-
-def _first_newsletter_number(root: Path) -> int:
-    from kennisbank.config import Settings, load_settings
-
-    try:
-        return load_settings(root).newsletter_first_number
-    except KennisbankError:
-        return Settings.newsletter_first_number
 
 
 @cli.command()

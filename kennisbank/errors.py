@@ -27,9 +27,14 @@ class ContentError:
 
     def as_github(self) -> str:
         """A GitHub Actions workflow command, so errors show up on the pull request's diff."""
-        message = f"{self.field}: {self.message}".replace("%", "%25").replace("\r", "%0D")
-        message = message.replace("\n", "%0A")
-        return f"::error file={self.path},line={self.line},title=kennisbank check::{message}"
+        message = _escape_data(f"{self.field}: {self.message}")
+        path = _escape_data(self.path).replace(":", "%3A").replace(",", "%2C")
+        return f"::error file={path},line={self.line},title=kennisbank check::{message}"
+
+
+def _escape_data(text: str) -> str:
+    """Workflow-command escaping; properties (file=) also escape ':' and ','."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 class KennisbankError(Exception):

@@ -28,21 +28,7 @@ def corpus(items: int, work: Path) -> Path:
     if not (target / "content").is_dir():
         subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_corpus.py"), "--items", str(items),
                         "--out", str(target)], check=True, stdout=subprocess.DEVNULL)
-        _align_newsletter_months(target)
     return target
-
-
-def _align_newsletter_months(root: Path) -> None:
-    """The generator numbers its issues from 121 over the corpus's latest months, while the copied
-    mkdocs.yml says issue 121 is 2020-01; point the setting at the generated first issue."""
-    issues = sorted((root / "content" / "nieuwsbrief").glob("*.md"), key=lambda p: int(p.stem) if p.stem.isdigit() else 0)
-    if not issues:
-        return
-    month = re.search(r"^month: ['\"]?(\d{4}-\d{2})", issues[0].read_text(encoding="utf-8"), re.M)
-    config = root / "mkdocs.yml"
-    if month:
-        text = re.sub(r'newsletter_first_month: .*', f'newsletter_first_month: "{month.group(1)}"', config.read_text(encoding="utf-8"))
-        config.write_text(text, encoding="utf-8")
 
 
 def timed_build(root: Path, out: Path) -> dict[str, float]:

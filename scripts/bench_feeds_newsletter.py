@@ -9,7 +9,6 @@ Each corpus is written by scripts/generate_corpus.py into a temporary folder, lo
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import importlib.util
 import sys
 import tempfile
@@ -34,15 +33,6 @@ def _generator():
     return module
 
 
-def _numbered_like_corpus(repo, settings):
-    """The generator numbers its first generated month 121; count issues from that month."""
-    issues = sorted(repo.of_type("newsletter", include_drafts=True), key=lambda item: item.meta.number)
-    if not issues:
-        return settings
-    first = issues[0].meta
-    return dataclasses.replace(settings, newsletter_first_number=first.number, newsletter_first_month=first.month)
-
-
 def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -59,7 +49,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as corpus, tempfile.TemporaryDirectory() as out:
             gen.write_corpus(Path(corpus), n, seed=args.seed)
             repo = load_repository(Path(corpus))
-            settings = _numbered_like_corpus(repo, load_settings(Path(corpus)))
+            settings = load_settings(Path(corpus))
             started = time.perf_counter()
             stage_feeds(repo, settings, Path(out))
             feeds_seconds = time.perf_counter() - started

@@ -40,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # runnable as a plain script from a source checkout
     sys.path.insert(0, str(ROOT))
 
+from kennisbank.config import Settings  # noqa: E402
+from kennisbank.content.numbering import number_for  # noqa: E402
 from kennisbank.content.registries import load_registries  # noqa: E402
 from kennisbank.content.slugs import slugify  # noqa: E402
 
@@ -58,7 +60,8 @@ LAST_YEAR = 2025
 ITEMS_PER_YEAR = 2_000  # how many items one year of the corpus holds (sets the date span)
 MAX_YEARS = 30
 NEWSLETTER_ITEMS = 9
-FIRST_NEWSLETTER = 121
+#: Issue numbers as in the copied mkdocs.yml (January 2020 = 121), so `check` accepts them.
+NUMBERING = Settings(root=Path("."))
 DRAFT_SHARE = 0.01
 
 _SECTIONS = {
@@ -569,8 +572,9 @@ class _Generator:
     def newsletters(self, count: int) -> Iterator[tuple[str, str]]:
         """``count`` monthly issues (the latest months), each with that month's first news items."""
         months = sorted(self.news_by_month)[-count:] if count else []
-        for number, month in enumerate(months, start=FIRST_NEWSLETTER):
+        for month in months:
             year, month_number = map(int, month.split("-"))
+            number = number_for(NUMBERING, dt.date(year, month_number, 1))
             items = sorted(self.news_by_month[month])[:NEWSLETTER_ITEMS]
             data = {"number": number, "month": month,
                     "title": f"Nieuwsbrief {_MONTHS[month_number - 1]} {year}",

@@ -54,6 +54,7 @@ EXPECTED = [
     ("content/nieuws/2020/verkeerde-types.md", 7, "themes", "valid list (got 'wonen')"),
     ("content/nieuws/2020/yaml-fout.md", 3, "front matter", "YAML syntax error: mapping values are not allowed"),
     ("content/nieuws/2021/dubbel.md", 1, "file", "duplicate id nieuws/dubbel: content/nieuws/2020/dubbel.md"),
+    ("content/nieuwsbrief/121.md", 3, "month", "issue 121 covers 2020-01, not 2020-03"),
     ("content/nieuwsbrief/121.md", 5, "items[0]", "unknown item 'nieuws/een-geldig-bericht-dat-niet-bestaat'"),
     ("content/themas/kring-a.md", 4, "parent", "themes form a cycle: kring-a → kring-b → kring-a"),
     ("content/themas/kring-b.md", 5, "parent", "themes form a cycle: kring-b → kring-a → kring-b"),
@@ -155,3 +156,11 @@ def test_progress_reaches_every_file(workers):
     files = len(list(BROKEN.glob("content/**/*.md"))) + len(list(BROKEN.glob("cases/**/*.md")))
     assert calls and calls[-1] == (files, files)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_github_annotation_escapes_separators_in_the_file_property():
+    from kennisbank.errors import ContentError
+
+    error = ContentError("cases/kerken/a,b:c.md", 4, "title", "50% te lang\nregel twee")
+    assert error.as_github() == ("::error file=cases/kerken/a%2Cb%3Ac.md,line=4,title=kennisbank check::"
+                                 "title: 50%25 te lang%0Aregel twee")

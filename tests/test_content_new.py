@@ -117,13 +117,13 @@ def test_case_collection_housing_instrument_with_prompts(root):
     assert_clean(root)
 
 
-def test_newsletters_are_numbered_from_the_configured_first_number(root):
-    first = new(root, "newsletter", "--set", "month=2020-03", "--no-input")
+def test_newsletter_numbers_follow_their_month_from_the_configured_first_issue(root):
+    first = new(root, "newsletter", "--set", "month=2020-01", "--no-input")
     second = new(root, "nieuwsbrief", "--set", "month=2020-04", "--no-input")
     assert (first.exit_code, second.exit_code) == (0, 0), first.output + second.output
     assert first.stdout.strip() == "content/nieuwsbrief/121.md"
-    assert second.stdout.strip() == "content/nieuwsbrief/122.md"
-    assert front_matter(root / "content/nieuwsbrief/122.md") == {"month": "2020-04", "number": 122}
+    assert second.stdout.strip() == "content/nieuwsbrief/124.md"
+    assert front_matter(root / "content/nieuwsbrief/124.md") == {"month": "2020-04", "number": 124}
     assert_clean(root)
 
 

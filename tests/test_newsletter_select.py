@@ -10,9 +10,9 @@ import pytest
 from kennisbank.config import load_settings
 from kennisbank.content import load_repository
 from kennisbank.content.check import check_repository
-from kennisbank.errors import KennisbankError, UsageError
+from kennisbank.content.numbering import month_for, number_for
+from kennisbank.errors import ContentInvalid, KennisbankError, UsageError
 from kennisbank.newsletter import issue_for, published_issues
-from kennisbank.newsletter.numbering import month_for, number_for
 from kennisbank.newsletter.select import MIX_GROUPS, mix_group
 from tests.site_helpers import copy_repository
 
@@ -96,7 +96,16 @@ def test_draft_override_withholds_the_issue(tmp_path, sample_root):
     assert 130 not in {i.number for i in published_issues(repo, load_settings(root))}
 
 
-def test_override_whose_month_does_not_match_its_number_is_refused(tmp_path, sample_root):
+def test_override_whose_month_does_not_match_its_number_is_a_check_error(tmp_path, sample_root):
     root = _repo_with_issue(tmp_path, sample_root, '---\nnumber: 130\nmonth: "2020-09"\n---\n\nIntro.\n')
-    with pytest.raises(KennisbankError, match=r"130\.md: month 2020-09 does not match issue 130 \(issue 130 covers 2020-10\)"):
-        published_issues(load_repository(root), load_settings(root))
+    with pytest.raises(ContentInvalid) as raised:
+        load_repository(root)
+    assert [str(e) for e in raised.value.errors] == [
+        "content/nieuwsbrief/130.md:3: month: issue 130 covers 2020-10, not 2020-09 (numbering: 121 = 2020-01 in mkdocs.yml)"]
+
+
+def test_selection_refuses_an_override_that_other_numbering_settings_contradict(tmp_path, sample_root):
+    root = _repo_with_issue(tmp_path, sample_root, '---\nnumber: 130\nmonth: "2020-10"\n---\n\nIntro.\n')
+    shifted = dataclasses.replace(load_settings(root), newsletter_first_month="2020-02")
+    with pytest.raises(KennisbankError, match=r"130\.md: month 2020-10 does not match issue 130 \(issue 130 covers 2020-11\)"):
+        published_issues(load_repository(root), shifted)

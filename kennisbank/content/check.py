@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from kennisbank.config import CONFIG_FILE, Settings, load_settings
 from kennisbank.content.images import IMAGE_SUFFIXES, body_image_errors, image_problem
 from kennisbank.content.items import Item
 from kennisbank.content.models import SLUG
@@ -33,7 +34,7 @@ from kennisbank.content.registries import Registries, load_registries
 from kennisbank.content.safety import unsafe_html
 from kennisbank.content.slugs import slugify
 from kennisbank.content.types import CONTENT_TYPES, ContentType, type_for_path
-from kennisbank.errors import ContentError
+from kennisbank.errors import ContentError, KennisbankError
 
 __all__ = ["CONTENT_ROOTS", "IMAGE_SUFFIXES", "CheckResult", "check_file", "check_repository", "discover",
            "find_root", "image_problem", "reference_fields"]
@@ -117,13 +118,26 @@ def _check_repository(root: Path, only: Iterable[Path] | None, workers: int | No
             invalid.append((path, ctype, data))
     ids_on_disk = {ctype.section + "/" + path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
                    for path in paths if (ctype := type_for_path(path)) is not None}
-    result.errors.extend(cross_file_errors(root, result.items, registries, ids_on_disk, invalid))
+    settings, settings_errors = content_settings(root)
+    result.errors.extend(settings_errors)
+    result.errors.extend(cross_file_errors(root, result.items, registries, ids_on_disk, invalid, settings))
     if only is not None:
         wanted = [_relative(root, Path(p)) for p in only]
         result.errors = [e for e in result.errors if any(_within(e.path, w) for w in wanted)]
     result.errors.sort()
     result.items.sort(key=lambda item: item.sort_key)
     return result
+
+
+def content_settings(root: Path) -> tuple[Settings, list[ContentError]]:
+    """The settings content rules depend on (newsletter numbering); defaults without mkdocs.yml,
+    and defaults plus an error when mkdocs.yml cannot be read."""
+    if not (root / CONFIG_FILE).is_file():
+        return Settings(root=root), []
+    try:
+        return load_settings(root), []
+    except KennisbankError as exc:
+        return Settings(root=root), [ContentError(CONFIG_FILE, 1, "extra.kennisbank", str(exc))]
 
 
 def _check_files(root: Path, paths: Sequence[str], workers: int | None, progress: Progress) -> list[Checked]:

@@ -14,6 +14,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from kennisbank.config import Settings
+from kennisbank.content.numbering import number_for, parse_month
 from kennisbank.content.references import reference_fields
 from kennisbank.content.registries import load_registries
 from kennisbank.content.slugs import slugify
@@ -136,17 +138,15 @@ def render(ctype: ContentType, data: Mapping[str, object], body: str) -> str:
     return f"---\n{matter}---\n\n{body.strip()}\n"
 
 
-def next_newsletter_number(root: Path, ctype: ContentType, first_number: int = 121) -> int:
-    numbers = [int(p.stem) for p in (root / ctype.folder).glob("*.md") if p.stem.isdigit()]
-    return max(numbers, default=first_number - 1) + 1
-
-
 def create(root: Path, ctype: ContentType, title: str | None, values: Mapping[str, object],
-           ask: Ask | None, today: dt.date, body: str, first_number: int = 121) -> Path:
+           ask: Ask | None, today: dt.date, body: str, settings: Settings | None = None) -> Path:
     """Write the new file; ``ask(field, problem, choices)`` prompts for missing or rejected values."""
     data = build_front_matter(ctype, title, values, today)
-    if ctype.name == "newsletter":
-        data.setdefault("number", next_newsletter_number(root, ctype, first_number))
+    if ctype.name == "newsletter" and "number" not in data:
+        try:  # the number follows from the month (January 2020 = 121); a bad month is reported below
+            data["number"] = number_for(settings or Settings(root=root), parse_month(str(data["month"])))
+        except UsageError:
+            pass
     choices = reference_choices(root, ctype)
     for _ in range(MAX_ASKS):
         problems = validation_problems(ctype, data) or reference_problems(data, choices)

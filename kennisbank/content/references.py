@@ -14,13 +14,15 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from kennisbank.config import Settings
 from kennisbank.content.fields import Ref
 from kennisbank.content.images import image_problem
 from kennisbank.content.items import Item
+from kennisbank.content.numbering import month_for
 from kennisbank.content.reader import SourceFile, format_loc, read_source
 from kennisbank.content.registries import Registries
 from kennisbank.content.types import ContentType
-from kennisbank.errors import ContentError
+from kennisbank.errors import ContentError, UsageError
 
 
 @cache
@@ -44,7 +46,8 @@ def _refs_in(annotation: object) -> Iterator[Ref]:
 
 def cross_file_errors(root: Path, items: list[Item], registries: Registries,
                       ids_on_disk: set[str] = frozenset(),  # type: ignore[assignment]
-                      invalid: Iterable[tuple[str, ContentType, dict]] = ()) -> list[ContentError]:
+                      invalid: Iterable[tuple[str, ContentType, dict]] = (),
+                      settings: Settings | None = None) -> list[ContentError]:
     """Errors between files; removes the items they concern from ``items`` (in place).
 
     ``ids_on_disk`` holds the ids of every content file, valid or not, so a reference to a file
@@ -63,7 +66,7 @@ def cross_file_errors(root: Path, items: list[Item], registries: Registries,
     if len(by_id) != len(items):
         items[:] = [i for i in items if by_id.get(i.id) is i]
     themes = {i.slug for i in items if i.type.name == "theme"} | {i.split("/", 1)[1] for i in ids_on_disk if i.startswith("themas/")}
-    checker = _ReferenceChecker(root, registries, by_id, themes, ids_on_disk)
+    checker = _ReferenceChecker(root, registries, by_id, themes, ids_on_disk, settings or Settings(root=root))
     for item in items:
         errors.extend(checker.errors(item.path, item.type, item.slug, lambda name, meta=item.meta: getattr(meta, name, None)))
     for path, ctype, data in invalid:
@@ -98,8 +101,10 @@ def _as_model_value(value: object) -> object:
 class _ReferenceChecker:
     """The reference rules for one file at a time, with what the whole repository knows."""
 
-    def __init__(self, root: Path, registries: Registries, by_id: dict[str, Item], themes: set[str], ids_on_disk: set[str]):
+    def __init__(self, root: Path, registries: Registries, by_id: dict[str, Item], themes: set[str], ids_on_disk: set[str],
+                 settings: Settings):
         self.root = root
+        self.settings = settings
         self.registries = registries
         self.by_id = by_id
         self.known: dict[str, object] = {"city": registries.cities, "theme": themes, "item": by_id.keys() | ids_on_disk}
@@ -121,6 +126,8 @@ class _ReferenceChecker:
                     errors.append(self._error(path, _loc(field_name, sub), _unknown_value(registry, entry, allowed)))  # type: ignore[arg-type]
                 elif registry == "item" and field_name == "items" and entry in self.by_id and self.by_id[entry].draft:
                     errors.append(self._error(path, _loc(field_name, sub), f"{entry} is a draft and cannot be sent"))
+        if ctype.name == "newsletter":
+            errors.extend(self._issue_month(path, value_of("number"), value_of("month")))
         if ctype.name == "theme" and value_of("parent") == slug:
             errors.append(self._error(path, ("parent",), "a theme cannot be its own parent"))
         photos = value_of("photos") if "photos" in ctype.model.model_fields else None
@@ -131,6 +138,20 @@ class _ReferenceChecker:
         if isinstance(getattr(image, "src", None), str) and (problem := image_problem(self.root, path, image.src)):
             errors.append(self._error(path, ("image", "src"), problem))
         return errors
+
+    def _issue_month(self, path: str, number: object, month: object) -> list[ContentError]:
+        """Issue numbers count months from the configured first issue (January 2020 = 121)."""
+        if not isinstance(number, int) or not isinstance(month, str):
+            return []
+        try:
+            expected = month_for(self.settings, number)
+        except UsageError as exc:
+            return [self._error(path, ("number",), str(exc))]
+        if month.strip() != f"{expected:%Y-%m}":
+            return [self._error(path, ("month",), f"issue {number} covers {expected:%Y-%m}, not {month.strip()} "
+                                                  f"(numbering: {self.settings.newsletter_first_number} = "
+                                                  f"{self.settings.newsletter_first_month} in mkdocs.yml)")]
+        return []
 
     def theme_cycles(self, themes: list[Item]) -> list[ContentError]:
         """Themes whose parents lead back to themselves: every stage walking up would loop."""

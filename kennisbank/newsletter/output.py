@@ -12,7 +12,7 @@ from pathlib import Path
 from kennisbank.config import Settings
 from kennisbank.content import Repository
 from kennisbank.errors import KennisbankError
-from kennisbank.newsletter.numbering import number_for, parse_month
+from kennisbank.content.numbering import number_for, parse_month
 from kennisbank.newsletter.render import render_issue
 from kennisbank.newsletter.select import Issue, issue_for, published_issues
 

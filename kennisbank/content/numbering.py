@@ -1,5 +1,8 @@
 """Issue numbers follow the real history: one issue a month, counted from a configured start.
 
+A content rule (`check` reports an issue file whose month does not match its number), so it
+lives with the model; the newsletter stage and `kennisbank new` use the same functions.
+
 January 2020 was issue 121 (120 issues had gone out by the end of 2019). The mapping lives in
 settings (`newsletter_first_number`, `newsletter_first_month`) so another history can be set in
 mkdocs.yml without code changes.
