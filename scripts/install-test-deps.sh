@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Installs what the browser and HTML-quality tests need, once: Debian's chromium (never a
-# browser download) and the npm packages pinned in package.json (axe-core, vnu-jar).
+# browser download), a Java runtime for the Nu validator, and the npm packages pinned in
+# package.json (axe-core, vnu-jar). With --bench also Debian's wrk (the search load generator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=900 chromium >/dev/null
-fi
-if ! command -v java >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=900 default-jre-headless >/dev/null
+if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+updated=""
+debian_package() {  # debian_package COMMAND PACKAGE: install PACKAGE unless COMMAND exists
+  command -v "$1" >/dev/null 2>&1 && return 0
+  [ -n "$updated" ] || { $SUDO apt-get update -qq; updated=1; }
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=900 "$2" >/dev/null
+}
+debian_package chromium chromium
+debian_package java default-jre-headless
+if [ "${1:-}" = "--bench" ]; then
+  debian_package wrk wrk
 fi
 if [ ! -f node_modules/.install-stamp ] || [ package.json -nt node_modules/.install-stamp ]; then
   npm install --no-audit --no-fund --silent
