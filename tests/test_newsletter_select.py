@@ -13,7 +13,7 @@ from kennisbank.content.check import check_repository
 from kennisbank.content.numbering import month_for, number_for
 from kennisbank.errors import ContentInvalid, KennisbankError, UsageError
 from kennisbank.newsletter import issue_for, published_issues
-from kennisbank.newsletter.select import MIX_GROUPS, mix_group
+from kennisbank.content.issues import MIX_GROUPS, mix_group
 from tests.site_helpers import copy_repository
 
 

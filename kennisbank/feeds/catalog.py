@@ -16,7 +16,7 @@ from functools import cached_property
 
 from kennisbank.config import Settings
 from kennisbank.content import CONTENT_TYPES, Item, Repository
-from kennisbank.newsletter.select import Issue, published_issues
+from kennisbank.content.issues import Issue, published_issues
 
 ALL = "alles"
 NEWSLETTER = "nieuwsbrief"

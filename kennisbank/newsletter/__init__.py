@@ -1,9 +1,9 @@
 """The monthly newsletter: select items per issue, render e-mail and web versions, send.
 
-Public surface for other stages: :func:`published_issues` (the feeds list issues) and
-:func:`stage_newsletter` (called by ``kennisbank build``). Modules: :mod:`.numbering` (month ↔
-issue number), :mod:`.select` (which items), :mod:`.present` (one view of an item for every
-rendering), :mod:`.render` (e-mail HTML, text, .eml), :mod:`.web` (site pages), :mod:`.output`
+Public surface: :func:`stage_newsletter` (called by ``kennisbank build``). Which items go into
+which issue, and issue numbering, are content rules and live in the model
+(:mod:`kennisbank.content.issues`, :mod:`kennisbank.content.numbering`), so the feeds read issues
+without importing this stage. Modules: :mod:`.present` (one view of an item for every rendering), :mod:`.render` (e-mail HTML, text, .eml), :mod:`.web` (site pages), :mod:`.output`
 (files), :mod:`.send` (SMTP with a resumable send log).
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kennisbank.config import Settings
 from kennisbank.content import Repository
-from kennisbank.newsletter.select import Issue, issue_for, published_issues
+from kennisbank.content.issues import Issue, issue_for, published_issues  # re-exported for callers
 
 __all__ = ["Issue", "issue_for", "published_issues", "stage_newsletter"]
 

@@ -14,7 +14,7 @@ from kennisbank.content import Repository
 from kennisbank.errors import KennisbankError
 from kennisbank.content.numbering import number_for, parse_month
 from kennisbank.newsletter.render import render_issue
-from kennisbank.newsletter.select import Issue, issue_for, published_issues
+from kennisbank.content.issues import Issue, issue_for, published_issues
 
 ISSUE_FILES = ("issue.html", "issue.txt", "issue.eml")
 

@@ -27,7 +27,7 @@ from kennisbank.config import Settings
 from kennisbank.content import Repository
 from kennisbank.errors import KennisbankError
 from kennisbank.newsletter.present import item_view
-from kennisbank.newsletter.select import Issue
+from kennisbank.content.issues import Issue
 from kennisbank.site.sanitize import body_html
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -17,7 +17,7 @@ from kennisbank.content import Repository
 from kennisbank.feeds import FeedCatalog, feeds_for_page
 from kennisbank.newsletter.present import item_view
 from kennisbank.newsletter.render import TEMPLATES, intro_html
-from kennisbank.newsletter.select import Issue
+from kennisbank.content.issues import Issue
 from kennisbank.site import dutch
 from kennisbank.site.pages import PageContext, StagedPage
 

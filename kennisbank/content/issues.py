@@ -18,9 +18,10 @@ from functools import cached_property
 from babel.dates import format_date
 
 from kennisbank.config import Settings
-from kennisbank.content import Item, Repository
-from kennisbank.errors import KennisbankError
+from kennisbank.content.items import Item
 from kennisbank.content.numbering import month_for, next_month, number_for, parse_month
+from kennisbank.content.repository import Repository
+from kennisbank.errors import KennisbankError
 
 # Group key → the news categories it takes (other types are placed by `mix_group`).
 MIX_GROUPS: tuple[str, ...] = ("stadspraktijk", "aankondiging", "studies", "fiches", "kenniscentrum", "beleid")
