@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import json
 import re
 
+MARKER_KEY = "kb_kind"  # front-matter key only the site stage writes (holds the page's kind)
+
 # The kinds of page context, and what their key is.
 KINDS = {
     "home": "empty string",
@@ -59,7 +61,7 @@ class StagedPage:
 
     def markdown(self) -> str:
         """Front matter (values HTML-escaped: Material prints some of them raw) + one HTML block."""
-        meta: dict[str, object] = {"title": html.escape(self.title), "kb_kind": self.context.kind}
+        meta: dict[str, object] = {"title": html.escape(self.title), MARKER_KEY: self.context.kind}
         if self.description:
             meta["description"] = html.escape(self.description)
         if self.hide:

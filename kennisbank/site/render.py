@@ -1,4 +1,5 @@
-"""Render the staged Markdown tree with MkDocs + Material: the only module that knows MkDocs.
+"""Render the staged Markdown tree with MkDocs + Material (with :mod:`~kennisbank.site.passthrough`
+and the preview, the only code that knows MkDocs).
 
 The top-level ``mkdocs.yml`` is the base configuration; here it gets the staged ``docs_dir``,
 the output ``site_dir`` and a generated ``nav`` (sections and listings only: an item in the nav
@@ -18,7 +19,8 @@ from pathlib import Path
 from kennisbank.config import CONFIG_FILE, Settings
 from kennisbank.content import CONTENT_TYPES, Repository
 from kennisbank.errors import KennisbankError
-from kennisbank.site.pages import PageContext, StagedPage
+from kennisbank.site.pages import MARKER_KEY, PageContext, StagedPage
+from kennisbank.site.passthrough import passthrough_plugin
 from kennisbank.site.stage import write_page
 from kennisbank.site.views import HOME, reference_date, render
 
@@ -75,10 +77,12 @@ def mkdocs_config(repo: Repository, settings: Settings, docs: Path, site: Path):
     theme["custom_dir"] = str(OVERRIDES)
     extra_css = [c for c in settings.raw.get("extra_css") or [] if c != STYLESHEET] + [STYLESHEET]
     try:
-        return load_config(config_file=str(settings.root / CONFIG_FILE), docs_dir=str(docs), site_dir=str(site),
-                           nav=navigation(repo, docs), theme=theme, extra_css=extra_css)
+        config = load_config(config_file=str(settings.root / CONFIG_FILE), docs_dir=str(docs), site_dir=str(site),
+                             nav=navigation(repo, docs), theme=theme, extra_css=extra_css)
     except Exception as exc:  # mkdocs raises its own Abort/ConfigurationError types
         raise KennisbankError(f"{CONFIG_FILE}: {exc}") from None
+    config.plugins["kennisbank-passthrough"] = passthrough_plugin(MARKER_KEY)
+    return config
 
 
 @contextlib.contextmanager

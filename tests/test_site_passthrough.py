@@ -1,0 +1,82 @@
+"""Staged pages skip MkDocs' Markdown step (kennisbank.site.passthrough): the shortcut must give
+byte for byte what Python-Markdown gives, on every staged page and on awkward bodies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from site_helpers import built_sample
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory, sample_root) -> Path:
+    return built_sample(tmp_path_factory, sample_root)
+
+
+def _pages(out: Path, repo, settings):
+    """MkDocs pages of the staged tree, sources read, with the config the build uses."""
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.pages import Page
+
+    from kennisbank.site.render import mkdocs_config
+
+    config = mkdocs_config(repo, settings, out / "docs", out / "unused-site")
+    files = Files([File(p.relative_to(out / "docs").as_posix(), config.docs_dir, config.site_dir,
+                        config.use_directory_urls) for p in sorted((out / "docs").rglob("*.md"))])
+    pages = []
+    for file in files.documentation_pages():
+        page = Page(None, file, config)
+        page.read_source(config)
+        pages.append(page)
+    return config, files, pages
+
+
+def test_every_staged_page_renders_as_python_markdown_would(out, repo, sample_root):
+    from mkdocs.structure.pages import Page
+
+    from kennisbank.config import load_settings
+    from kennisbank.site.pages import MARKER_KEY
+    from kennisbank.site.passthrough import is_passthrough, normalised_html
+
+    config, files, pages = _pages(out, repo, load_settings(sample_root))
+    staged = [page for page in pages if is_passthrough(page, MARKER_KEY)]
+    assert len(staged) > 300, "the sample site stages hundreds of pages"
+    for page in staged:
+        shortcut = normalised_html(page.markdown)
+        Page.render(page, config, files)
+        assert (page.file.src_uri, shortcut) == (page.file.src_uri, page.content)
+        assert not page.toc.items
+
+
+def test_a_hand_written_markdown_page_still_goes_through_markdown(tmp_path, repo, sample_root):
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.pages import Page
+
+    from kennisbank.config import load_settings
+    from kennisbank.site.render import mkdocs_config
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("---\ntitle: Hand\n---\n\n<p>eerst</p>\n\nTekst *nadruk*\n")
+    config = mkdocs_config(repo, load_settings(sample_root), tmp_path / "docs", tmp_path / "site")
+    file = File("index.md", config.docs_dir, config.site_dir, config.use_directory_urls)
+    page = Page(None, file, config)
+    page = config.plugins.on_pre_page(page, config=config, files=Files([file]))
+    page.read_source(config)
+    page.render(config, Files([file]))
+    assert page.content == "<p>eerst</p>\n\n<p>Tekst <em>nadruk</em></p>"  # Markdown ran
+
+
+@pytest.mark.parametrize("body", [
+    "<div>\n<pre><code>a\tb\n\t\tc\n</code></pre>\n</div>",
+    "<article>\n  \n<p>x</p>\r\n<p>y\ty</p>\n    \n</article>",
+    "<div><h2 id=\"kop\">Kop</h2>\n\n<p>na een lege regel</p>\n\n\n<table><tr><td>1</td></tr></table></div>",
+    "<section>\n<p>tekst &amp; &lt;geen tag&gt;</p>\n</section>\n\n\n",
+])
+def test_awkward_bodies_match_python_markdown(body):
+    import markdown
+
+    from kennisbank.site.passthrough import normalised_html
+
+    assert normalised_html(body) == markdown.Markdown(extensions=["toc", "tables", "fenced_code"]).convert(body)
