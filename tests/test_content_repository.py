@@ -18,7 +18,7 @@ BROKEN = ROOT / "tests" / "fixtures" / "broken"
 def test_broken_content_raises_with_every_error():
     with pytest.raises(ContentInvalid) as caught:
         load_repository(BROKEN)
-    assert len(caught.value.errors) == 36
+    assert len(caught.value.errors) == 37
     assert caught.value.exit_code == 1
 
 
@@ -51,12 +51,12 @@ def drafts(tmp_path):
         "---\ntitle: Kerk\nsummary: Kort.\ndate: 2020-01-01\nmunicipality: leuven\ncountry: BE\n"
         "current_functions: [cultuur]\nstatus: gerealiseerd\ncities: [gent, leuven]\n---\n", encoding="utf-8")
     (root / "content/nieuwsbrief").mkdir()
-    (root / "content/nieuwsbrief/121.md").write_text("---\nnumber: 121\nmonth: 2020-03\n---\nIntro.\n", encoding="utf-8")
+    (root / "content/nieuwsbrief/123.md").write_text("---\nnumber: 123\nmonth: 2020-03\n---\nIntro.\n", encoding="utf-8")
     return load_repository(root)
 
 
 def test_drafts_are_never_published(drafts):
-    assert sorted(i.id for i in drafts.items) == ["kerken/kerk", "nieuws/gepubliceerd", "nieuws/klad", "nieuwsbrief/121"]
+    assert sorted(i.id for i in drafts.items) == ["kerken/kerk", "nieuws/gepubliceerd", "nieuws/klad", "nieuwsbrief/123"]
     assert "nieuws/klad" not in {i.id for i in drafts.published}
     assert [i.id for i in drafts.of_type("news")] == ["nieuws/gepubliceerd"]
     assert [i.id for i in drafts.of_type("news", include_drafts=True)] == ["nieuws/klad", "nieuws/gepubliceerd"]
@@ -66,8 +66,8 @@ def test_item_derived_values(drafts):
     church = drafts.by_id["kerken/kerk"]
     assert church.cities == ("leuven", "gent")  # its own municipality first, no repeats
     assert church.type is content_type("kerken") and church.type.is_case
-    issue = drafts.by_id["nieuwsbrief/121"]
-    assert issue.title == "Nieuwsbrief 121" and issue.date == dt.date(2020, 3, 1) and issue.summary == ""
+    issue = drafts.by_id["nieuwsbrief/123"]
+    assert issue.title == "Nieuwsbrief 123" and issue.date == dt.date(2020, 3, 1) and issue.summary == ""
     assert drafts.city("gent").label == "Gent"
     assert drafts.label("church_status", "gerealiseerd") == "Gerealiseerd"
 
