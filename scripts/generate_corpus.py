@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:  # runnable as a plain script from a source checko
     sys.path.insert(0, str(ROOT))
 
 from kennisbank.config import Settings  # noqa: E402
-from kennisbank.content.numbering import number_for  # noqa: E402
+from kennisbank.content.numbering import number_for, parse_month  # noqa: E402
 from kennisbank.content.registries import load_registries  # noqa: E402
 from kennisbank.content.slugs import slugify  # noqa: E402
 
@@ -71,39 +71,100 @@ _SECTIONS = {
     "temporary-use": "cases/tijdelijk-gebruik", "housing-instruments": "cases/woonbeleid",
 }
 
-# Dutch function words and domain words; sentences are drawn from both.
+# Text model. Real Dutch follows Zipf's law (frequency ~ 1/rank) over ONE ranked list whose top is
+# function words; content words start around rank 50, which is what keeps the most common content
+# words in a minority of documents. Words are also bursty: a document keeps returning to its own
+# topic, which is tied to its themes and type, so facets and queries correlate as on a real site.
+# Every function word is a search stop word (search/stopwords.yml), as in real queries.
 _FUNCTION_WORDS = (
-    "de het een en van in op met voor door naar bij om over uit tot als dat die dit deze er ook "
-    "nog niet meer veel alle andere samen elk onze hun waar hoe wat zo dan want maar of"
+    "de en van het een in is dat op te met voor die niet zijn er aan ook als bij door om naar maar "
+    "of dan nog uit over tot deze dit wordt worden hun wel al ze was werd we zich haar wij zij"
 ).split()
-_DOMAIN_WORDS = (
-    "stad steden woning woningen kerk kerken herbestemming buurt wijk bewoners gemeente bestuur "
-    "beleid kennis netwerk studie rapport onderzoek praktijk centrumsteden samenleven diversiteit "
-    "armoede wonen huurmarkt renovatie energie klimaat mobiliteit fiets openbaar vervoer ruimte "
-    "verweving economie ondernemers werkgelegenheid onderwijs zorg welzijn jeugd cultuur sport "
-    "erfgoed parochie gebouw site terrein eigenaar project programma subsidie middelen financiering "
-    "stadsvernieuwing leegstand herontwikkeling plein straat park groen water data digitalisering "
-    "smart stadsregio samenwerking overheid vlaanderen brussel participatie burgers vrijwilligers "
-    "middenveld lokale besturen stedenbeleid investering planning vergunning ontwerp architect "
-    "erfgoedwaarde gemeenschap ontmoeting bibliotheek markt winkel handel horeca toerisme veiligheid "
-    "preventie integratie nieuwkomers taal werk opleiding vorming seminarie studiedag workshop "
-    "evaluatie monitor cijfers indicatoren doelstellingen meerjarenplan begroting fiscaliteit "
-    "grond panden sociale huur betaalbaar kwaliteit duurzaam circulair tijdelijk gebruik invulling"
+_NOUNS = (
+    "stad steden woning woningen kerk kerken buurt buurten wijk wijken bewoner bewoners gemeente "
+    "gemeenten bestuur besturen beleid kennis netwerk studie rapport onderzoek praktijk samenleving "
+    "diversiteit armoede huurder huurders huurmarkt renovatie energie klimaat mobiliteit fiets "
+    "ruimte economie ondernemer ondernemers werkgelegenheid onderwijs zorg welzijn jeugd jongeren "
+    "cultuur sport erfgoed parochie gebouw gebouwen site terrein eigenaar project projecten "
+    "programma subsidie middelen financiering leegstand herontwikkeling plein straat park groen "
+    "water data digitalisering samenwerking overheid participatie burger burgers vrijwilliger "
+    "vrijwilligers middenveld investering planning vergunning ontwerp architect gemeenschap "
+    "ontmoeting bibliotheek markt winkel handel horeca toerisme veiligheid preventie integratie "
+    "nieuwkomers taal werk opleiding vorming evaluatie monitor cijfers indicator doelstelling "
+    "begroting fiscaliteit grond pand panden huur kwaliteit gebruik invulling herbestemming school "
+    "scholen leerling leerlingen leerkracht ouders kind kinderen gezin gezinnen senioren student "
+    "studenten dienst loket ziekenhuis huisarts kinderopvang speelplein jeugdwerk vereniging "
+    "verenigingen museum theater concert festival kunstenaar atelier monument archief haven spoor "
+    "station trein tram bus halte parking auto verkeer snelheid luchtkwaliteit geluid overstroming "
+    "hitte droogte regenwater riolering rivier kanaal boom bomen natuur landbouw voedsel afval "
+    "recyclage grondstof materiaal isolatie warmtenet zonnepanelen warmtepomp verwarming "
+    "elektriciteit dak gevel bouwblok verkaveling perceel procedure bezwaar inspraak raadpleging "
+    "bevraging enquête steekproef dataset dashboard algoritme platform toepassing sensor camera "
+    "privacy register databank software inclusie discriminatie gelijkheid gender handicap "
+    "toegankelijkheid eenzaamheid dakloosheid schulden inkomen leefloon uitkering tewerkstelling "
+    "werkloosheid vacature arbeidsmarkt talent competentie stage diploma schooluitval inburgering "
+    "asiel opvang migratie herkomst politie criminaliteit overlast nachtleven evenement "
+    "stadsvernieuwing verweving stadsregio centrumsteden vlaanderen brussel europa regio provincie "
+    "decreet regelgeving minister kabinet parlement raad college schepen burgemeester ambtenaar "
+    "administratie organisatie personeel team leiding coaching methode aanpak instrument "
+    "strategie visie ambitie uitdaging kans risico probleem oplossing resultaat effect impact "
+    "kosten prijs tarief premie lening krediet fonds budget uitgave ontvangst belasting heffing "
+    "eigendom verhuur koop aankoop verkoop bouw sloop verbouwing restauratie onderhoud beheer "
+    "exploitatie concessie overeenkomst contract partner partnerschap consortium coalitie"
 ).split()
-# Dutch compounds: heads x tails give ~2,000 content words, so that a word's document frequency
-# follows a long tail (a search for "buurtfonds" must not match most of the corpus).
+_ADJECTIVES = (
+    "nieuwe stedelijke lokale betaalbare duurzame sociale open publieke gedeelde tijdelijke "
+    "creatieve slimme grote kleine eerste gezamenlijke Vlaamse historische leegstaande centrale "
+    "digitale economische culturele ruimtelijke financiële kwetsbare jonge oudere groene veilige "
+    "toegankelijke inclusieve innovatieve structurele bestaande bijkomende concrete belangrijke "
+    "verschillende regionale Europese federale private gemengde compacte dichte heldere "
+    "haalbare blijvende brede gerichte integrale collectieve circulaire energiezuinige"
+).split()
+_VERBS = (
+    "versterkt onderzoekt bundelt ondersteunt brengt deelt verbindt bespreekt verkent vernieuwt "
+    "start bouwt zoekt biedt opent maakt kiest toont ontwikkelt begeleidt organiseert evalueert "
+    "plant investeert herbestemt renoveert financiert stimuleert meet analyseert vergelijkt "
+    "beschrijft presenteert lanceert verlengt verbetert vereenvoudigt activeert betrekt bereikt "
+    "verduurzaamt beschermt bevraagt coördineert test kadert actualiseert herziet verzamelt "
+    "publiceert inventariseert koppelt verruimt verhoogt verlaagt bespaart voorziet"
+).split()
+# Compounds: many heads and tails, but only some pairs are words (a fixed 30 % of them), so a
+# head typed as a prefix (``stads...``) finds a family of a few dozen rare words.
 _HEADS = (
     "stads woon buurt kerk wijk energie zorg school fiets huur markt erfgoed jeugd groen water data "
-    "beleids project kennis armoede klimaat bouw ruimte werk cultuur sport verkeers onderwijs gemeente "
-    "burger haven spoor stations winkel parkeer renovatie sociaal welzijn integratie taal speel kinder "
-    "senioren studenten"
+    "beleids project kennis armoede klimaat bouw ruimte werk cultuur sport verkeers onderwijs "
+    "gemeente burger haven spoor stations winkel parkeer renovatie welzijn integratie taal speel "
+    "kinder senioren studenten gezins ouderen straat plein park boom natuur afval voedsel warmte "
+    "zonne regen riolerings mobiliteits bus tram deel netwerk budget personeels opleidings "
+    "samenwerkings participatie bewoners vrijwilligers verenigings ondernemers handels horeca "
+    "toerisme veiligheids preventie politie ziekenhuis inkomens schulden migratie inburgerings "
+    "asiel opvang onthaal gebieds regio provincie subsidie investerings financierings begrotings "
+    "belasting grond vastgoed pand site terrein leegstand herbestemmings monumenten archief museum "
+    "bibliotheek theater festival evenementen informatie communicatie kwaliteits innovatie"
 ).split()
 _TAILS = (
-    "plan beleid project netwerk raad fonds premie gebouw plein park werking ontwikkeling vernieuwing "
-    "strategie monitor studie traject overleg dienst centrum kwaliteit model programma agenda visie "
-    "team loket huis route zone regie budget reglement dossier analyse pact label kaart gids charter"
+    "plan beleid project netwerk raad fonds premie gebouw plein park werking ontwikkeling "
+    "vernieuwing strategie monitor studie traject overleg dienst centrum kwaliteit model programma "
+    "agenda visie team loket huis route zone regie budget reglement dossier analyse pact label "
+    "kaart gids charter kader akkoord decreet regeling systeem platform register databank rapport "
+    "onderzoek evaluatie actie campagne week dag forum coach werker consulent partner aanbod vraag "
+    "behoefte kosten prijs tarief beurs contract convenant nota bundel verslag cel groep cluster "
+    "functie beheer toezicht"
 ).split()
-_VOCABULARY = tuple(sorted(set(_DOMAIN_WORDS) | {head + tail for head in _HEADS for tail in _TAILS}))
+
+
+def _language() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(content words in rank order, compounds): the same language for every seed."""
+    rng = random.Random("kennisbank-nl")
+    compounds = sorted({head + tail for head in _HEADS for tail in _TAILS if rng.random() < 0.3} - set(_NOUNS))
+    base = sorted(set(_NOUNS) | {a.lower() for a in _ADJECTIVES})
+    rng.shuffle(base)
+    rng.shuffle(compounds)
+    return tuple(base + compounds), tuple(compounds)
+
+
+_CONTENT_WORDS, _COMPOUNDS = _language()
+_VOCABULARY = tuple(sorted(_CONTENT_WORDS))
 # Words a type's documents return to (fiches about churches talk about churches).
 _TYPE_WORDS = {
     "churches": ("kerk", "kerken", "herbestemming", "parochie", "erfgoed", "gebouw", "gemeenschap"),
@@ -113,16 +174,8 @@ _TYPE_WORDS = {
     "study": ("studie", "rapport", "onderzoek", "cijfers", "analyse"),
     "event": ("seminarie", "studiedag", "workshop", "netwerk", "programma"),
 }
-TOPIC_SHARE = 0.6  # share of a document's content words drawn from its own few topic words
-
-_VERBS = (
-    "versterkt onderzoekt bundelt ondersteunt brengt deelt verbindt bespreekt verkent vernieuwt "
-    "start bouwt zoekt biedt opent maakt kiest toont ontwikkelt begeleidt organiseert evalueert"
-).split()
-_ADJECTIVES = (
-    "nieuwe stedelijke lokale betaalbare duurzame sociale open publieke gedeelde tijdelijke "
-    "creatieve slimme grote kleine eerste gezamenlijke Vlaamse historische leegstaande"
-).split()
+THEME_WORDS = 40  # words of the content vocabulary a theme's documents talk about
+TOPIC_SHARE = 0.35  # share of a sentence's words drawn from the document's own topic words
 _FIRST_NAMES = "An Bart Els Frank Griet Hanne Jan Karel Lies Marc Nele Pieter Sara Tom Veerle Wim".split()
 _LAST_NAMES = "Peeters Janssens Maes Jacobs Mertens Willems Claes Goossens Wouters De-Smet Dubois Lambert".split()
 _PUBLISHERS = (
@@ -154,13 +207,14 @@ class Vocabulary:
 
 
 class Zipf:
-    """Draw from ``values`` with weight 1/rank^s: a few very common values, a long tail."""
+    """Draw from ``values`` with weight 1/(rank + offset)^s: a few very common values, a long tail.
+    ``offset`` > 0 (Zipf-Mandelbrot) flattens the top, for a list that continues a ranking."""
 
-    def __init__(self, values: Sequence[str], s: float = 1.1):
+    def __init__(self, values: Sequence[str], s: float = 1.1, offset: int = 0):
         self.values = list(values)
         total = 0.0
         self.cumulative = []
-        for rank in range(1, len(self.values) + 1):
+        for rank in range(1 + offset, len(self.values) + 1 + offset):
             total += 1.0 / rank**s
             self.cumulative.append(total)
         self.total = total
@@ -316,8 +370,13 @@ class _Generator:
         self.cities = Zipf(vocabulary.cities)
         self.themes = Zipf(_shuffled(vocabulary.themes, rank_rng)) if vocabulary.themes else None
         self.tags = Zipf(_shuffled(_TAGS, rank_rng))
-        self.words = Zipf(_shuffled(_VOCABULARY, rank_rng), s=0.6)
+        self.words = Zipf(_FUNCTION_WORDS + list(_CONTENT_WORDS), s=1.0)  # running text
+        self.content = Zipf(_CONTENT_WORDS, s=1.0, offset=len(_FUNCTION_WORDS))  # content words only
+        self.verbs = Zipf(_VERBS, s=1.0, offset=20)
+        self.adjectives = Zipf(_ADJECTIVES, s=1.0, offset=20)
+        self.theme_words = {theme: _theme_words(theme, self.content) for theme in vocabulary.themes}
         self.topic: list[str] = []
+        self.doc_themes: list[str] = []
         self.used: dict[str, set[str]] = {}
         self.years = max(1, min(MAX_YEARS, math.ceil(n / ITEMS_PER_YEAR)))
         self.first_day = dt.date(LAST_YEAR - self.years + 1, 1, 1)
@@ -331,13 +390,11 @@ class _Generator:
         for index in range(rng.randint(low, high)):
             roll = rng.random()
             if index == 2 and roll < 0.6:
-                words.append(rng.choice(_VERBS))
-            elif roll < 0.38:
-                words.append(rng.choice(_FUNCTION_WORDS))
-            elif roll < 0.5:
-                words.append(rng.choice(_ADJECTIVES))
+                words.append(self.verbs.one(rng))
+            elif roll < TOPIC_SHARE and self.topic:
+                words.append(rng.choice(self.topic))
             else:
-                words.append(self.content_word())
+                words.append(self.words.one(rng))
         text = " ".join(words)
         if rng.random() < 0.2:
             cut = text.rfind(" ", 0, len(text) // 2)
@@ -346,19 +403,27 @@ class _Generator:
         return text[0].upper() + text[1:] + "."
 
     def new_topic(self, kind: str) -> None:
-        """Each document has a few words of its own that it keeps coming back to."""
-        self.topic = self.rng.sample(_VOCABULARY, self.rng.randint(4, 10))
+        """Choose the next document's themes, and the words it keeps coming back to: some of
+        each theme's words (of a likely theme when it has none), its type's words, and a few
+        words of its own."""
+        rng = self.rng
+        self.doc_themes = self.themes.some(rng, 0, 3) if self.themes else []
+        subjects = self.doc_themes or ([self.themes.one(rng)] if self.themes else [])
+        topic = [word for theme in subjects for word in rng.sample(self.theme_words[theme], rng.randint(3, 5))]
         if kind in _TYPE_WORDS:
-            self.topic += self.rng.sample(_TYPE_WORDS[kind], 2)
+            topic += rng.sample(_TYPE_WORDS[kind], 2)
+        topic += [self.content.one(rng) for _ in range(rng.randint(2, 4))]
+        self.topic = topic
 
     def content_word(self) -> str:
-        if self.topic and self.rng.random() < TOPIC_SHARE:
+        if self.topic and self.rng.random() < 0.7:
             return self.rng.choice(self.topic)
-        return self.words.one(self.rng)
+        return self.content.one(self.rng)
 
     def title(self) -> str:
         rng = self.rng
-        words = [rng.choice(_ADJECTIVES), self.content_word(), rng.choice(_FUNCTION_WORDS), self.content_word()]
+        words = [self.adjectives.one(rng), self.content_word(), rng.choice(("van", "voor", "in", "en", "met")),
+                 self.content_word()]
         if rng.random() < 0.5:
             words += [rng.choice(("in", "voor", "met")), self.content_word()]
         if rng.random() < 0.3:
@@ -400,7 +465,7 @@ class _Generator:
     def common(self, title: str) -> dict[str, object]:
         rng = self.rng
         data: dict[str, object] = {"title": title, "summary": self.summary()}
-        data["themes"] = self.themes.some(rng, 0, 3) if self.themes else []
+        data["themes"] = list(self.doc_themes)
         data["cities"] = self.cities.some(rng, 0, 3)
         data["tags"] = self.tags.some(rng, 0, 4)
         return data
@@ -416,7 +481,7 @@ class _Generator:
                 "email": f"{slugify(name).replace('-', '.')}@{city}.example.be"}
 
     def link(self) -> dict[str, object]:
-        words = self.words.some(self.rng, 1, 2)
+        words = self.content.some(self.rng, 1, 2)
         return {"title": " ".join(words).capitalize(), "url": f"https://www.example.be/{'-'.join(slugify(w) for w in words)}"}
 
     def pick(self, vocabulary: str, low: int = 1, high: int = 1) -> list[str]:
@@ -426,7 +491,9 @@ class _Generator:
     # -- items --------------------------------------------------------------------------------
     def run(self) -> Iterator[tuple[str, str]]:
         counts = type_counts(self.n)
-        newsletters = min(12 * self.years, self.n // 100)  # monthly issues, taken from the news share
+        first = max(self.first_day, parse_month(NUMBERING.newsletter_first_month))
+        numbered = (LAST_YEAR - first.year) * 12 + 13 - first.month  # months that have an issue number
+        newsletters = min(numbered, self.n // 100)  # monthly issues, taken from the news share
         counts["news"] -= newsletters
         makers = {
             "news": self.news, "study": self.study, "event": self.event, "page": self.page,
@@ -530,7 +597,7 @@ class _Generator:
                 "coordinates": {"lat": round(rng.uniform(50.7, 51.4), 5), "lon": round(rng.uniform(2.6, 5.9), 5)},
                 "original_function": "Parochiekerk", "current_functions": self.pick("church_functions", 1, 3),
                 "conversion_year": conversion, "status": status,
-                "themes": self.themes.some(rng, 0, 2) if self.themes else [], "tags": self.tags.some(rng, 0, 3)}
+                "themes": self.doc_themes[:2], "tags": self.tags.some(rng, 0, 3)}
         if rng.random() < 0.4:
             data["contacts"] = [self.contact()]
         return f"{_SECTIONS['churches']}/{slug}.md", _document(data, self.body())
@@ -571,7 +638,8 @@ class _Generator:
 
     def newsletters(self, count: int) -> Iterator[tuple[str, str]]:
         """``count`` monthly issues (the latest months), each with that month's first news items."""
-        months = sorted(self.news_by_month)[-count:] if count else []
+        first = NUMBERING.newsletter_first_month
+        months = [m for m in sorted(self.news_by_month) if m >= first][-count:] if count else []
         for month in months:
             year, month_number = map(int, month.split("-"))
             number = number_for(NUMBERING, dt.date(year, month_number, 1))
@@ -580,6 +648,20 @@ class _Generator:
                     "title": f"Nieuwsbrief {_MONTHS[month_number - 1]} {year}",
                     "summary": self.summary(), "items": items}
             yield f"{_SECTIONS['newsletter']}/{number:03d}.md", _document(data, self.sentence() + " " + self.sentence())
+
+
+def _theme_words(theme: str, content: Zipf) -> list[str]:
+    """The words documents about ``theme`` use: those of its slug, and :data:`THEME_WORDS`
+    content words drawn for it (common and rare ones, as the language has them)."""
+    rng = random.Random("theme:" + theme)
+    words = [w for w in theme.split("-") if len(w) > 3 and w not in _FUNCTION_WORDS]
+    for _ in range(THEME_WORDS * 4):
+        word = content.one(rng)
+        if word not in words:
+            words.append(word)
+            if len(words) >= THEME_WORDS:
+                break
+    return words
 
 
 def _shuffled(values: Sequence[str], rng: random.Random) -> list[str]:

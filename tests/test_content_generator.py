@@ -74,12 +74,34 @@ def test_command_line(gen, tmp_path, capsys):
 
 
 def test_text_has_a_long_tail_vocabulary(gen):
-    """Search benchmarks need selective words: no content word may be in most documents."""
+    """Search benchmarks need realistic words: Zipf-spread content words, none in most documents,
+    the typical one rare; function words (all search stop words) are the most frequent."""
     frequency: Counter = Counter()
     docs = [text.split("---", 2)[2] for _, text in gen.documents(1000, seed=4)]
     for body in docs:
         frequency.update({w.strip(".,").lower() for w in body.split() if len(w) > 3})
-    compounds = {w: c for w, c in frequency.items() if w in set(gen._VOCABULARY)}
-    assert len(compounds) > 1500
-    assert max(compounds.values()) < 0.6 * len(docs)
-    assert sorted(compounds.values())[len(compounds) // 2] < 0.05 * len(docs)  # the median word is rare
+    content = {w: c for w, c in frequency.items() if w in set(gen._VOCABULARY)}
+    assert len(content) > 1500
+    assert max(content.values()) < 0.4 * len(docs)
+    assert sorted(content.values())[len(content) // 2] < 0.05 * len(docs)  # the median word is rare
+    assert max(content.values()) < max(frequency[w] for w in gen._FUNCTION_WORDS)
+
+
+def test_documents_of_a_theme_share_its_words(gen):
+    """Topic words follow the themes, so a theme filter and a query word correlate."""
+    docs = list(gen.documents(2000, seed=2))
+    theme = "herbestemming-van-parochiekerken"
+    with_theme = [text for _, text in docs if f"- {theme}\n" in text]
+    others = [text for _, text in docs if f"- {theme}\n" not in text]
+    theme_words = set(gen._theme_words(theme, gen._Generator(0, 1, gen.load_vocabulary()).content))
+
+    def used(texts: list[str]) -> float:  # theme words per document, on average
+        return sum(len(theme_words & set(t.split("---", 2)[2].lower().split())) for t in texts) / len(texts)
+
+    assert with_theme and used(with_theme) > 2 * used(others)
+
+
+def test_newsletters_of_a_long_history_have_issue_numbers(gen):
+    """Corpora spanning years before the first numbered issue get issues only from then on."""
+    issues = [path for path, _ in gen.documents(14_000, seed=1) if path.startswith("content/nieuwsbrief/")]
+    assert issues and min(int(path.rsplit("/", 1)[1][:3]) for path in issues) >= 121
