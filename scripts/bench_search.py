@@ -50,8 +50,8 @@ QUERIES = ["kerk", "woningen", "herbestemming", "stadsproj", "gent", "renovatie 
            "onderwijs", "cultuur", "beleid", "netwerk", "wonen", "zorg"]
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate_corpus", ROOT / "scripts" / "generate_corpus.py")
+def _generator(path: Path = ROOT / "scripts" / "generate_corpus.py"):
+    spec = importlib.util.spec_from_file_location("generate_corpus", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules["generate_corpus"] = module
     spec.loader.exec_module(module)
@@ -131,14 +131,28 @@ def query_log(documents: list[dict], engine: TantivyEngine, n: int, seed: int = 
     return out
 
 
+def word_shares(engine: TantivyEngine, log: list[SearchRequest], top: int = 10) -> str:
+    """The query log's most searched words and the share of all documents each one matches
+    (as the engine matches it: stems, typos, and as the last word also as a prefix)."""
+    searched = Counter(w for r in log for w in r.q.split())
+    everything = engine.search(SearchRequest(q="", facets=(), per_page=1)).total
+    shares = []
+    for word, _ in searched.most_common(top):
+        total = engine.search(SearchRequest(q=word, facets=(), per_page=1)).total
+        shares.append(f"{word} {total / everything:.0%}")
+    return ", ".join(shares)
+
+
 def in_process(engine: TantivyEngine, requests: list[SearchRequest], warm: int = 0) -> list[float]:
     for request in requests[:warm]:
         engine.search(request)
     timings = []
+    cpu = time.process_time()
     for request in requests:
         started = time.perf_counter()
         engine.search(request)
         timings.append((time.perf_counter() - started) * 1000)
+    in_process.cpu_ms = (time.process_time() - cpu) * 1000 / max(1, len(requests))
     return timings
 
 
@@ -164,12 +178,18 @@ sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 sock.bind(("127.0.0.1", int(sys.argv[1])))
-config = uvicorn.Config(app_from_environment, factory=True, log_level="warning", access_log=False)
+config = uvicorn.Config(app_from_environment, factory=True, log_level="warning", access_log=False,
+                        http=sys.argv[2], loop=sys.argv[3])
 uvicorn.Server(config).run(sockets=[sock])
 """
 
 
-def start_server(root: Path, build: Path, workers: int, cache: int | None = None) -> tuple[list[subprocess.Popen], str]:
+#: uvicorn's protocol and event loop per ``--http`` flavour: pure Python, or the C/Cython ones.
+FLAVOURS = {"h11": ("h11", "asyncio"), "httptools": ("httptools", "uvloop")}
+
+
+def start_server(root: Path, build: Path, workers: int, cache: int | None = None,
+                 flavour: str = "httptools") -> tuple[list[subprocess.Popen], str]:
     """The API alone (as ``kennisbank serve`` mounts it at /api), in ``workers`` uvicorn processes
     sharing one port (SO_REUSEPORT). uvicorn's own ``--workers`` mode was measured at ~45 ms per
     keep-alive request here (Nagle/delayed-ACK), so it is not used."""
@@ -177,7 +197,7 @@ def start_server(root: Path, build: Path, workers: int, cache: int | None = None
     env = {**os.environ, "KENNISBANK_ROOT": str(root), "KENNISBANK_BUILD": str(build)}
     if cache is not None:
         env[CACHE_ENV] = str(cache)
-    processes = [subprocess.Popen([sys.executable, "-c", WORKER, str(port)], cwd=ROOT, env=env)
+    processes = [subprocess.Popen([sys.executable, "-c", WORKER, str(port), *FLAVOURS[flavour]], cwd=ROOT, env=env)
                  for _ in range(workers)]
     url = f"http://127.0.0.1:{port}"
     import httpx
@@ -268,10 +288,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--http", default="h11,httptools",
+                        help="uvicorn flavours to measure, comma-separated: " + ", ".join(FLAVOURS))
+    parser.add_argument("--generator", type=Path, default=ROOT / "scripts" / "generate_corpus.py",
+                        help="corpus generator script (an older version, to compare corpora)")
     parser.add_argument("--keep", type=Path, help="Keep corpora and indexes in this folder.")
     parser.add_argument("--reuse", action="store_true", help="With --keep: reuse kept indexes (no indexing rows).")
     args = parser.parse_args()
-    generator = _generator()
+    generator = _generator(args.generator)
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
     rows: list[tuple[str, str]] = [("CPU cores", str(os.cpu_count()))]
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -284,6 +308,9 @@ def main() -> int:
         log = query_log(documents, TantivyEngine(build / "search", settings, cache_size=0), args.log)
         distinct = len({query_string(r) for r in log})
         print(f"query log: {len(log):,} requests, {distinct:,} distinct", file=sys.stderr)
+        rows.append(("most searched words: share of documents matched", word_shares(
+            TantivyEngine(build / "search", settings, cache_size=0), log)))
+        print(rows[-1], file=sys.stderr)
         fixed = requests_for(TantivyEngine(build / "search", settings, cache_size=0), args.queries)
         for label, requests, cache, warm in (("fixed mix, no cache", fixed, 0, 20),
                                              ("query log, no cache", log[:2000], 0, 20),
@@ -294,11 +321,12 @@ def main() -> int:
                 f"{engine.counts.hits / (engine.counts.hits + engine.counts.misses):.0%} of facet counts"
             rows.append((f"{n:,} docs in-process, {label} (p50 / p99 / mean)",
                          f"{percentile(timings, 50):.2f} / {percentile(timings, 99):.2f} / "
-                         f"{statistics.mean(timings):.2f} ms{rate}"))
+                         f"{statistics.mean(timings):.2f} ms; CPU {in_process.cpu_ms:.2f} ms/request{rate}; {_load()}"))
             print(rows[-1], file=sys.stderr)
         paths = [query_string(r) for r in log]
-        for label, cache in (("no cache", 0), ("cache", None)):
-            http_rows(n, corpus, build, args, paths, label, cache, rows)
+        for flavour in args.http.split(","):
+            for label, cache in (("no cache", 0), ("cache", None)):
+                http_rows(n, corpus, build, args, paths, label, cache, flavour, rows)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -338,25 +366,44 @@ def index_corpus(generator, work: Path, n: int, reuse: bool, rows: list[tuple[st
 
 
 def http_rows(n: int, corpus: Path, build: Path, args, paths: list[str], label: str, cache: int | None,
-              rows: list[tuple[str, str]]) -> None:
-    """One-client latency and throughput over HTTP, on fresh server processes (cold caches)."""
-    processes, url = start_server(corpus, build, args.workers, cache)
+              flavour: str, rows: list[tuple[str, str]]) -> None:
+    """One-client latency and throughput over HTTP, on fresh server processes (cold caches).
+    Server CPU per request (both workers' user + system time over the run) is printed next to
+    wall-clock, because the machine may be shared."""
+    name = f"{label}, {flavour}"
+    processes, url = start_server(corpus, build, args.workers, cache, flavour)
     try:
         timings = http_latency(url, paths[:2000])
-        rows.append((f"{n:,} docs over HTTP, query log, {label}, one client (p50 / p99)",
-                     f"{percentile(timings, 50):.2f} / {percentile(timings, 99):.2f} ms"))
+        rows.append((f"{n:,} docs over HTTP, query log, {name}, one client (p50 / p99)",
+                     f"{percentile(timings, 50):.2f} / {percentile(timings, 99):.2f} ms; {_load()}"))
     finally:
         stop_server(processes)
-    processes, url = start_server(corpus, build, args.workers, cache)
+    processes, url = start_server(corpus, build, args.workers, cache, flavour)
     try:
         tool = "wrk" if shutil.which("wrk") else "python"
         measure = throughput_wrk if tool == "wrk" else throughput_python
+        cpu = _cpu_seconds(processes)
         rps, p50, p99 = measure(url, paths, args.seconds, args.connections)
-        rows.append((f"{n:,} docs throughput, query log, {label}, {tool} -c{args.connections}, "
-                     f"{args.workers} uvicorn workers", f"{rps:,.0f} req/s (p50 {p50:.1f} ms, p99 {p99:.1f} ms)"))
+        cpu_ms = (_cpu_seconds(processes) - cpu) * 1000 / max(1.0, rps * args.seconds)
+        rows.append((f"{n:,} docs throughput, query log, {name}, {tool} -c{args.connections}, "
+                     f"{args.workers} uvicorn workers", f"{rps:,.0f} req/s (p50 {p50:.1f} ms, p99 {p99:.1f} ms); "
+                     f"server CPU {cpu_ms:.2f} ms/request; {_load()}"))
     finally:
         stop_server(processes)
     print(rows[-2:], file=sys.stderr)
+
+
+def _cpu_seconds(processes: list[subprocess.Popen]) -> float:
+    """User + system CPU seconds of running processes (Linux /proc)."""
+    total = 0
+    for process in processes:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _load() -> str:
+    return "load %.1f" % os.getloadavg()[0]
 
 
 if __name__ == "__main__":
