@@ -76,6 +76,23 @@ def test_a_toggled_filter_reuses_the_counts_of_the_unfiltered_query(index):
     assert result.facets["city"] == engine.search(SearchRequest(q="kerk")).facets["city"]
 
 
+def test_counting_by_complement_gives_the_same_facet_counts(index, monkeypatch):
+    """Counts over the documents a common query does NOT match, subtracted from the filter
+    set's totals, equal direct counts — for multi-valued facets and disjunctive filters too."""
+    from kennisbank.search import tantivy_engine
+
+    folder, settings = index
+    requests = REQUESTS + [SearchRequest(q="de"), SearchRequest(q="", filters={"city": ("gent",)}),
+                           SearchRequest(q="kerk", filters={"theme": ("herbestemming-van-parochiekerken",)})]
+    monkeypatch.setattr(tantivy_engine, "COMPLEMENT_SHARE", 2.0)  # never
+    direct = [TantivyEngine(folder, settings, cache_size=0).search(r) for r in requests]
+    monkeypatch.setattr(tantivy_engine, "COMPLEMENT_SHARE", 0.0)  # whenever the query matches anything
+    engine = TantivyEngine(folder, settings, cache_size=0)
+    assert [engine.search(r) for r in requests] == direct
+    assert any(r.total and any(r.facets.values()) for r in direct)
+    assert len(engine.totals) > 0
+
+
 def test_a_swapped_index_is_never_answered_from_the_old_cache(repo, sample_root, tmp_path):
     documents, catalog = build_documents(repo)
     settings = load_search_settings(sample_root)

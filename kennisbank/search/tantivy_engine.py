@@ -26,6 +26,12 @@ from kennisbank.search.snippets import marked_html, plain_snippet
 SNIPPET_CHARS = 180
 FUZZY_BOOST = 0.4
 PREFIX_STEM_MIN = 5
+#: Above this share of the filter set matched, facets are counted over the documents the query
+#: does NOT match and subtracted from the filter set's totals (fewer facet values to read).
+COMPLEMENT_SHARE = 0.5
+#: Facet totals of filter sets (no query) kept per index version, whatever the cache size:
+#: there are few filter sets, and complement counting needs them.
+TOTALS_ENTRIES = 1024
 
 
 def _schema() -> tantivy.Schema:
@@ -96,6 +102,7 @@ class TantivyEngine(SearchEngine):
         entries = cache_entries() if cache_size is None else cache_size
         self.pages: LruCache[tuple[list[Hit], int]] = LruCache(entries)
         self.counts: LruCache[list[FacetCount]] = LruCache(entries * 4)
+        self.totals: LruCache[list[FacetCount] | int] = LruCache(TOTALS_ENTRIES)
         self._stop_stems = frozenset(stem for word in settings.stop_words for stem in dutch().analyze(word))
         self._open()
 
@@ -109,6 +116,7 @@ class TantivyEngine(SearchEngine):
         self._sizes = {name: max(10, len(values) + 1) for name, values in self.meta.catalog.labels.items()}
         self.pages.clear()
         self.counts.clear()
+        self.totals.clear()
 
     def _meta_stamp(self) -> tuple | None:
         try:
@@ -188,7 +196,8 @@ class TantivyEngine(SearchEngine):
         page_key = (units, _filter_key(filters), request.sort, request.offset, request.per_page)
         hits, total = self.pages.get_or_compute(
             page_key, lambda: self._page(searcher, units, self._filtered(text(), filters), request))
-        return SearchResult(hits=list(hits), total=total, facets=self._facets(searcher, units, text, request, filters))
+        facets = self._facets(searcher, units, text, request, filters, total)
+        return SearchResult(hits=list(hits), total=total, facets=facets)
 
     def _page(self, searcher, units: tuple[Unit, ...], query: Query, request: SearchRequest) -> tuple[list[Hit], int]:
         order = {"order_by_field": "date_key", "order": tantivy.Order.Desc} if request.sort == "date" else {}
@@ -197,10 +206,11 @@ class TantivyEngine(SearchEngine):
         return self._hits(searcher, list(units), docs), result.count
 
     def _facets(self, searcher, units: tuple[Unit, ...], text: _Lazy, request: SearchRequest,
-                filters: dict[str, tuple[str, ...]]) -> dict[str, list[FacetCount]]:
+                filters: dict[str, tuple[str, ...]], matched: int) -> dict[str, list[FacetCount]]:
         """Disjunctive counts: a facet with an active filter is counted with every filter but its
         own; all the others share one aggregation with the full filter set. Cached counts are
-        reused per facet, and only the missing ones are aggregated."""
+        reused per facet, and only the missing ones are aggregated. ``matched`` (documents the
+        query matches with every filter) says whether counting the complement is cheaper."""
         wanted = request.facets if request.facets is not None else self.settings.facet_fields
         groups: dict[tuple, list[str]] = {}
         for name in wanted:
@@ -211,17 +221,50 @@ class TantivyEngine(SearchEngine):
             found = {name: self.counts.get((units, key, name)) for name in names}
             missing = [name for name, value in found.items() if value is None]
             if missing:
-                fresh = self._aggregate(searcher, self._filtered(text(), dict(key)), missing)
+                fresh = self._count(searcher, units, text, key, missing, matched, _filter_key(filters))
                 for name in missing:
                     self.counts.put((units, key, name), fresh[name])
                 found.update(fresh)
             counts.update(found)
         return {name: counts[name] or [] for name in wanted}
 
+    def _count(self, searcher, units: tuple[Unit, ...], text: _Lazy, key: tuple, names: list[str],
+               matched: int, full_key: tuple) -> dict[str, list[FacetCount]]:
+        """Counts of ``names`` over the query within filter set ``key``. Without a query they are
+        the filter set's totals. When the query matches most of the (full) filter set, the
+        documents it does not match are counted and subtracted from the totals: the same
+        numbers, from fewer documents' facet values."""
+        if not units:
+            return self._totals(searcher, key, names)
+        if matched > COMPLEMENT_SHARE * self._documents(searcher, full_key):
+            totals = self._totals(searcher, key, names)
+            scope = self._filtered(Query.all_query(), dict(key))
+            outside = self._aggregate(searcher, Query.boolean_query([(Occur.Must, scope), (Occur.MustNot, text())]),
+                                      names)
+            return {name: _subtract(totals[name], outside[name]) for name in names}
+        return self._aggregate(searcher, self._filtered(text(), dict(key)), names)
+
+    def _totals(self, searcher, key: tuple, names: list[str]) -> dict[str, list[FacetCount]]:
+        """Counts of ``names`` over a filter set without a query, cached."""
+        found = {name: self.totals.get((key, name)) for name in names}
+        missing = [name for name, value in found.items() if value is None]
+        if missing:
+            fresh = self._aggregate(searcher, self._filtered(Query.all_query(), dict(key)), missing)
+            for name in missing:
+                self.totals.put((key, name), fresh[name])
+            found.update(fresh)
+        return found
+
+    def _documents(self, searcher, key: tuple) -> int:
+        """How many documents a filter set holds, cached."""
+        return self.totals.get_or_compute(
+            (key, None), lambda: searcher.search(self._filtered(Query.all_query(), dict(key)), limit=1, count=True).count)
+
     def _aggregate(self, searcher, query: Query, names: list[str]) -> dict[str, list[FacetCount]]:
         aggs = {n: {"terms": {"field": n, "size": self._sizes.get(n, 10)}} for n in names}
         raw = searcher.aggregate(query, aggs)
-        return {n: [FacetCount(str(b["key"]), int(b["doc_count"])) for b in raw.get(n, {}).get("buckets", [])]
+        return {n: sorted((FacetCount(str(b["key"]), int(b["doc_count"])) for b in raw.get(n, {}).get("buckets", [])),
+                          key=lambda c: (-c.count, c.value))
                 for n in names}
 
     def _hits(self, searcher, units: list[Unit], docs: list[dict]) -> list[Hit]:
@@ -276,6 +319,13 @@ class TantivyEngine(SearchEngine):
         self._searcher()
         return IndexInfo(engine=self.name, documents=self.meta.documents, version=self.meta.version,
                          built_at=self.meta.built_at)
+
+
+def _subtract(totals: list[FacetCount], outside: list[FacetCount]) -> list[FacetCount]:
+    """Per value: total minus the count outside the query; values left with none dropped."""
+    out = {c.value: c.count for c in outside}
+    counts = [FacetCount(c.value, c.count - out.get(c.value, 0)) for c in totals]
+    return sorted((c for c in counts if c.count > 0), key=lambda c: (-c.count, c.value))
 
 
 def _filter_key(filters: dict[str, tuple[str, ...]]) -> tuple:
