@@ -79,6 +79,9 @@ def test_edit_refreshes_the_item_page_and_the_listings_that_show_it(server):
     assert any("Vers bewerkte titel" in page for page in listings)
     changed = httpx.get(base + "/__livereload", params={"since": version}, timeout=30).json()
     assert changed["version"] != version and changed["errors"] == []
+    for url in ("/volg-ons/", "/nieuwsbrief/", "/zoeken/"):  # other stages' pages survive the refresh
+        assert httpx.get(base + url).status_code == 200, url
+    assert 'href="../../nieuwsbrief/"' in httpx.get(f"{base}/nieuws/{slug}/").text  # and stay in the nav
 
 
 def test_content_error_is_reported_and_the_site_stays_up(server):

@@ -21,7 +21,7 @@ from pathlib import Path
 from kennisbank.config import load_settings
 from kennisbank.content import Repository, load_repository
 from kennisbank.site.render import mkdocs_config, quiet_mkdocs, reproducible
-from kennisbank.site.stage import Staging, stage_pages
+from kennisbank.site.stage import Staging, stage_pages, staged_texts
 
 _MINE = "\nkb_kind: "  # front-matter key only the site stage writes
 _KEPT_KINDS = ("kb_kind: placeholder",)
@@ -38,6 +38,10 @@ class Update:
     @property
     def changed(self) -> bool:
         return bool(self.rendered or self.removed or self.files)
+
+
+def _folder(path: str) -> str:
+    return path.split("/", 1)[0]
 
 
 class Preview:
@@ -61,13 +65,17 @@ class Preview:
         return self.refresh(repo)
 
     def refresh(self, repo: Repository | None = None) -> Update:
-        """Reload (raises ContentInvalid on errors, nothing changed), re-stage, render what differs."""
+        """Reload (raises ContentInvalid on errors, nothing changed), re-stage, render what differs.
+
+        A page is removed only from a folder the site stage writes to: the pages of other stages
+        (``volg-ons/``, ``nieuwsbrief/``) are never re-staged here and stay as the build left them."""
         repo = repo or load_repository(self.root)
         staging = stage_pages(repo, load_settings(self.root))
-        texts = {path: page.markdown() for path, page in staging.pages.items()}
+        texts = staged_texts(staging)
+        folders = {_folder(path) for path in texts}
         update = Update(
             rendered=sorted(p for p, t in texts.items() if self._texts.get(p) != t),
-            removed=sorted(set(self._texts) - set(texts)),
+            removed=sorted(p for p in set(self._texts) - set(texts) if _folder(p) in folders),
         )
         update.files = self._copy_files(staging)
         for path in update.rendered:

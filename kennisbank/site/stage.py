@@ -89,6 +89,25 @@ def media_files(repo: Repository) -> dict[str, Path]:
     return found
 
 
+_texts: dict[str, tuple[tuple, str]] = {}  # docs path → (what its page holds, its Markdown)
+
+
+def staged_texts(staging: Staging) -> dict[str, str]:
+    """Every page's Markdown by docs path. The preview compares them after each save; most pages
+    are unchanged objects from the view caches, so their text is reused instead of rebuilt."""
+    texts = {}
+    for path, page in staging.pages.items():
+        key = (page.title, page.html, page.context, page.description, page.hide,
+               tuple(tuple(feed.items()) for feed in page.feeds))
+        cached = _texts.get(path)
+        if cached is None or cached[0] != key:
+            cached = _texts[path] = (key, page.markdown())
+        texts[path] = cached[1]
+    for stale in set(_texts) - set(texts):
+        del _texts[stale]
+    return texts
+
+
 def write_page(docs: Path, page: StagedPage) -> None:
     target = docs / page.path
     target.parent.mkdir(parents=True, exist_ok=True)

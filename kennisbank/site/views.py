@@ -76,14 +76,49 @@ def render(template: str, **values: object) -> str:
     return _template(template).render(**values)
 
 
+# Templates that show items only through card_html(): their output is a function of the cards'
+# inputs and the other values, so the preview re-renders only the listings an edit touched.
+CARD_ONLY_TEMPLATES = ("listing.html", "grouped.html")
+
 _cards: dict[tuple, Markup] = {}  # (what a card shows, show_type) → its HTML
 _item_pages: dict[str, tuple[tuple, str]] = {}  # item id → (everything its page shows, its HTML)
+_listings: dict[tuple, str] = {}  # (template, frozen values) → its HTML
+_card_keys: dict[int, tuple[Item, tuple]] = {}  # id(item) → (the item, what its card shows), one run
+
+
+def render_cards(template: str, **values: object) -> str:
+    """:func:`render` for :data:`CARD_ONLY_TEMPLATES`, reusing the HTML while nothing shown changed."""
+    key = (template, _frozen(values))
+    try:
+        html = _listings.get(key)
+    except TypeError:  # a value that cannot be a key: render without the cache
+        return render(template, **values)
+    if html is None:
+        html = _listings[key] = render(template, **values)
+    return html
+
+
+def _frozen(value: object) -> object:
+    """A hashable stand-in for a template value; an item stands for what its card shows."""
+    if isinstance(value, Item):
+        return _card_inputs(value)
+    if isinstance(value, dict):
+        return tuple((k, _frozen(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, (Group, Pager)):
+        return (type(value).__name__, *(_frozen(getattr(value, f)) for f in value.__dataclass_fields__))
+    return value
 
 
 def reset_caches(keep: set[str]) -> None:
-    """Start a staging run: forget item pages of removed items, and cards when too many piled up."""
+    """Start a staging run: forget item pages of removed items, cards and listings when too many
+    piled up."""
+    _card_keys.clear()
     if len(_cards) > 4 * len(keep) + 1000:
         _cards.clear()
+    if len(_listings) > len(keep) + 1000:
+        _listings.clear()
     for stale in set(_item_pages) - keep:
         del _item_pages[stale]
 
@@ -99,10 +134,14 @@ def card_html(item: Item, show_type: bool = True) -> Markup:
 
 
 def _card_inputs(item: Item) -> tuple:
-    """Everything a card shows (cheap to compute: no attribute lookups that may fail)."""
-    meta = item.meta
-    event = (meta.start, meta.end, meta.location) if item.type.name == "event" else None
-    return (item.url, item.title, item.summary, item.type.name, item.date, event)
+    """Everything a card shows; an item appears on many listings, so it is worked out once per
+    staging run (:func:`reset_caches` starts a run)."""
+    inputs = _card_keys.get(id(item))
+    if inputs is None or inputs[0] is not item:
+        meta = item.meta
+        event = (meta.start, meta.end, meta.location) if item.type.name == "event" else None
+        inputs = _card_keys[id(item)] = (item, (item.url, item.title, item.summary, item.type.name, item.date, event))
+    return inputs[1]
 
 
 def describe_when(item: Item) -> dict[str, str] | None:
@@ -225,7 +264,7 @@ def section_listing(repo: Repository, settings: Settings, type_name: str) -> lis
     pages = []
     for chunk, pager, path in paginate(items, settings.page_size, ctype.section):
         title = ctype.label_plural + (f" (pagina {pager.number})" if pager.number > 1 else "")
-        html = render("listing.html", title=title, crumbs=[*crumbs, {"title": title, "url": pager.pages[pager.number - 1][1]}],
+        html = render_cards("listing.html", title=title, crumbs=[*crumbs, {"title": title, "url": pager.pages[pager.number - 1][1]}],
                       intro="", items=chunk, pager=pager, total=len(items), show_type=False,
                       years=years if pager.number == 1 else [])
         pages.append(StagedPage(path, title, html, PageContext("section", ctype.section)))
@@ -246,7 +285,7 @@ def news_years(repo: Repository, settings: Settings) -> list[StagedPage]:
         for chunk, pager, path in paginate(by_year[year], settings.page_size, f"nieuws/{year}"):
             title = f"Nieuws uit {year}" + (f" (pagina {pager.number})" if pager.number > 1 else "")
             crumbs = [HOME, {"title": "Nieuws", "url": "/nieuws/"}, {"title": title, "url": pager.pages[pager.number - 1][1]}]
-            html = render("listing.html", title=title, crumbs=crumbs, intro="", items=chunk, pager=pager,
+            html = render_cards("listing.html", title=title, crumbs=crumbs, intro="", items=chunk, pager=pager,
                           total=len(by_year[year]), show_type=False, years=_news_years(repo) if pager.number == 1 else [])
             pages.append(StagedPage(path, title, html, PageContext("year", f"nieuws/{year}")))
     return pages
@@ -280,7 +319,7 @@ def subject_groups(items: list[Item], base: str, subject: str, crumbs: list[dict
         groups.append(Group(group.title, group.anchor, group.items[:size], group.total, f"/{base}/{section}/"))
         for chunk, pager, path in paginate(group.items, size, f"{base}/{section}"):
             title = f"{group.title}: {subject}" + (f" (pagina {pager.number})" if pager.number > 1 else "")
-            html = render("listing.html", title=title, crumbs=[*crumbs, {"title": title, "url": pager.pages[pager.number - 1][1]}],
+            html = render_cards("listing.html", title=title, crumbs=[*crumbs, {"title": title, "url": pager.pages[pager.number - 1][1]}],
                           intro="", items=chunk, pager=pager, total=group.total, show_type=False, years=[])
             pages.append(StagedPage(path, title, html, context))
     return groups, pages
@@ -303,7 +342,7 @@ def theme_pages(repo: Repository, size: int) -> list[StagedPage]:
         groups, more = subject_groups(tagged[slug], f"themas/{slug}", theme.title, crumbs, PageContext("theme", slug), size)
         pages.extend(more)
         period = getattr(theme.meta, "period", None)
-        html = render("grouped.html", title=theme.title, crumbs=crumbs, summary=theme.summary,
+        html = render_cards("grouped.html", title=theme.title, crumbs=crumbs, summary=theme.summary,
                       facts=[("Periode", period)] if period else [],
                       body=_cached_body(theme.body, theme.path) if theme.body.strip() else "",
                       children=[{"title": c.title, "url": c.url} for c in children[slug]], groups=groups)
@@ -336,7 +375,7 @@ def city_pages(repo: Repository, size: int) -> list[StagedPage]:
         title = city.name if city.short is None else f"{city.name} ({city.short})"
         groups, more = subject_groups(about[slug], f"steden/{slug}", city.label, crumbs, PageContext("city", slug), size)
         pages.extend(more)
-        html = render("grouped.html", title=title, crumbs=crumbs, summary="", facts=facts, body="",
+        html = render_cards("grouped.html", title=title, crumbs=crumbs, summary="", facts=facts, body="",
                       children=[], groups=groups)
         pages.append(StagedPage(f"steden/{slug}.md", title, html, PageContext("city", slug),
                                 description=f"Nieuws, studies, activiteiten en cases over {city.label}."))
@@ -367,7 +406,7 @@ def tag_pages(repo: Repository, size: int) -> list[StagedPage]:
         crumbs = [HOME, {"title": "Tags", "url": "/tags/"}, {"title": labels[slug], "url": f"/tags/{slug}/"}]
         groups, more = subject_groups(tagged[slug], f"tags/{slug}", labels[slug], crumbs, PageContext("tag", slug), size)
         pages.extend(more)
-        html = render("grouped.html", title=title, crumbs=crumbs, summary="", facts=[], body="", children=[],
+        html = render_cards("grouped.html", title=title, crumbs=crumbs, summary="", facts=[], body="", children=[],
                       groups=groups)
         pages.append(StagedPage(f"tags/{slug}.md", title, html, PageContext("tag", slug)))
     entries = [{"title": labels[s], "url": f"/tags/{s}/", "summary": "", "count": len(tagged[s]), "children": []}
