@@ -369,12 +369,16 @@ class _Generator:
         rank_rng = random.Random(seed + 7919)
         self.cities = Zipf(vocabulary.cities)
         self.themes = Zipf(_shuffled(vocabulary.themes, rank_rng)) if vocabulary.themes else None
-        self.tags = Zipf(_shuffled(_TAGS, rank_rng))
+        # editors' tags: the curated ones first, then any noun (a real tag list is long-tailed)
+        self.tags = Zipf(_shuffled(_TAGS, rank_rng) + _shuffled(sorted(set(_NOUNS) - set(_TAGS)), rank_rng),
+                         s=1.0, offset=3)
         self.words = Zipf(_FUNCTION_WORDS + list(_CONTENT_WORDS), s=1.0)  # running text
         self.content = Zipf(_CONTENT_WORDS, s=1.0, offset=len(_FUNCTION_WORDS))  # content words only
         self.verbs = Zipf(_VERBS, s=1.0, offset=20)
         self.adjectives = Zipf(_ADJECTIVES, s=1.0, offset=20)
-        self.theme_words = {theme: _theme_words(theme, self.content) for theme in vocabulary.themes}
+        # topic words are mid-frequency words (a flatter draw): what sets a subject apart
+        specialised = Zipf(_CONTENT_WORDS, s=1.0, offset=300)
+        self.theme_words = {theme: _theme_words(theme, specialised) for theme in vocabulary.themes}
         self.topic: list[str] = []
         self.doc_themes: list[str] = []
         self.used: dict[str, set[str]] = {}
@@ -389,7 +393,7 @@ class _Generator:
         words = []
         for index in range(rng.randint(low, high)):
             roll = rng.random()
-            if index == 2 and roll < 0.6:
+            if index == 2 and roll < 0.35:
                 words.append(self.verbs.one(rng))
             elif roll < TOPIC_SHARE and self.topic:
                 words.append(rng.choice(self.topic))
@@ -467,8 +471,18 @@ class _Generator:
         data: dict[str, object] = {"title": title, "summary": self.summary()}
         data["themes"] = list(self.doc_themes)
         data["cities"] = self.cities.some(rng, 0, 3)
-        data["tags"] = self.tags.some(rng, 0, 4)
+        data["tags"] = self.doc_tags(0, 4)
         return data
+
+    def doc_tags(self, low: int, high: int) -> list[str]:
+        """Tags: half of them name the document's own topic, the others come from the tag list."""
+        rng = self.rng
+        tags: list[str] = []
+        for _ in range(rng.randint(low, high)):
+            tag = rng.choice(self.topic) if self.topic and rng.random() < 0.5 else self.tags.one(rng)
+            if tag not in tags:
+                tags.append(tag)
+        return tags
 
     def person(self) -> str:
         return f"{self.rng.choice(_FIRST_NAMES)} {self.rng.choice(_LAST_NAMES).replace('-', ' ')}"
@@ -597,7 +611,7 @@ class _Generator:
                 "coordinates": {"lat": round(rng.uniform(50.7, 51.4), 5), "lon": round(rng.uniform(2.6, 5.9), 5)},
                 "original_function": "Parochiekerk", "current_functions": self.pick("church_functions", 1, 3),
                 "conversion_year": conversion, "status": status,
-                "themes": self.doc_themes[:2], "tags": self.tags.some(rng, 0, 3)}
+                "themes": self.doc_themes[:2], "tags": self.doc_tags(0, 3)}
         if rng.random() < 0.4:
             data["contacts"] = [self.contact()]
         return f"{_SECTIONS['churches']}/{slug}.md", _document(data, self.body())

@@ -93,7 +93,7 @@ def test_documents_of_a_theme_share_its_words(gen):
     theme = "herbestemming-van-parochiekerken"
     with_theme = [text for _, text in docs if f"- {theme}\n" in text]
     others = [text for _, text in docs if f"- {theme}\n" not in text]
-    theme_words = set(gen._theme_words(theme, gen._Generator(0, 1, gen.load_vocabulary()).content))
+    theme_words = set(gen._Generator(0, 1, gen.load_vocabulary()).theme_words[theme])
 
     def used(texts: list[str]) -> float:  # theme words per document, on average
         return sum(len(theme_words & set(t.split("---", 2)[2].lower().split())) for t in texts) / len(texts)
