@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import mimetypes
 import time
 from collections.abc import Callable
@@ -62,8 +63,15 @@ class LiveSite:
             self.report(f"preview: {len(update.rendered)} page(s) brought up to date")
 
     def refresh(self, changed: set[Path]) -> None:
-        """Apply saved changes (runs in a worker thread); record errors instead of raising."""
-        started = time.monotonic()
+        """Apply saved changes (runs in a worker thread); record errors instead of raising.
+
+        The cyclic garbage collector is paused meanwhile: a refresh allocates many small objects
+        and the collector would rescan the large, long-lived site state (repository, caches, MkDocs
+        pages) several times, adding 0.05–0.25 s at random; :meth:`watch` collects afterwards,
+        once the fresh page is served."""
+        started, cpu = time.monotonic(), time.thread_time()
+        was_enabled = gc.isenabled()
+        gc.disable()
         try:
             if self._needs_full_build(changed):
                 self._full_build()
@@ -73,13 +81,16 @@ class LiveSite:
                 update = self._preview.refresh()
                 what = f"{len(update.rendered)} page(s) rendered, {len(update.removed)} removed"
             self.errors = []
-            self.report(f"{what} in {time.monotonic() - started:.2f} s")
+            self.report(f"{what} in {time.monotonic() - started:.2f} s (CPU {time.thread_time() - cpu:.2f} s)")
         except ContentInvalid as exc:
             self.errors = [str(e) for e in exc.errors]
             self.report("\n".join(self.errors) + f"\n{len(self.errors)} error(s): the site was not changed")
         except KennisbankError as exc:
             self.errors = [str(exc)]
             self.report(f"Error: {exc}")
+        finally:
+            if was_enabled:
+                gc.enable()
 
     def _needs_full_build(self, changed: set[Path]) -> bool:
         registries = self.root / "content" / "registries"
@@ -102,6 +113,7 @@ class LiveSite:
             if changed:
                 await asyncio.to_thread(self.refresh, changed)
                 await self.bump()
+                await asyncio.to_thread(gc.collect)  # the garbage of the refresh, off the critical path
 
     async def bump(self) -> None:
         async with self._condition():

@@ -51,6 +51,16 @@ def attributes(html: str) -> list[str]:
     return found
 
 
+def test_body_html_keeps_no_state_between_bodies():
+    """The converter is reused between bodies: ids, footnote-like state and picture paths must not leak."""
+    first = body_html("## Kop\n\n![foto](a.jpg)\n\n<div>raw</div>", "content/nieuws/2020/een.md")
+    second = body_html("## Kop\n\n![foto](a.jpg)", "cases/kerken/twee.md")
+    assert 'id="kop"' in first and 'id="kop"' in second
+    assert 'src="/media/content/nieuws/2020/a.jpg"' in first
+    assert 'src="/media/cases/kerken/a.jpg"' in second and "raw" not in second
+    assert body_html("## Kop", "x.md", "p-") == '<h2 id="p-kop">Kop</h2>'
+
+
 def test_safe_url_allows_only_web_mail_phone_and_relative():
     assert safe_url("https://example.org/a") == "https://example.org/a"
     assert safe_url("/nieuws/") == "/nieuws/"

@@ -96,7 +96,7 @@ class Preview:
         config = mkdocs_config(repo, load_settings(self.root), self.docs, self.site)
         config = config.plugins.on_config(config)
         files = get_files(config)
-        env = config.theme.get_env()
+        env = config.plugins.on_env(config.theme.get_env(), config=config, files=files)
         files.add_files_from_theme(env, config)
         set_exclusions(files, config)
         nav = get_navigation(files, config)

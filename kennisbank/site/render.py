@@ -20,6 +20,7 @@ from kennisbank.config import CONFIG_FILE, Settings
 from kennisbank.content import CONTENT_TYPES, Repository
 from kennisbank.errors import KennisbankError
 from kennisbank.site.pages import MARKER_KEY, PageContext, StagedPage
+from kennisbank.site.navcache import nav_cache_plugin
 from kennisbank.site.passthrough import passthrough_plugin
 from kennisbank.site.stage import write_page
 from kennisbank.site.views import HOME, reference_date, render
@@ -82,6 +83,7 @@ def mkdocs_config(repo: Repository, settings: Settings, docs: Path, site: Path):
     except Exception as exc:  # mkdocs raises its own Abort/ConfigurationError types
         raise KennisbankError(f"{CONFIG_FILE}: {exc}") from None
     config.plugins["kennisbank-passthrough"] = passthrough_plugin(MARKER_KEY)
+    config.plugins["kennisbank-nav-cache"] = nav_cache_plugin()
     return config
 
 

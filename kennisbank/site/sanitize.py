@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import threading
 import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
@@ -65,9 +66,9 @@ def safe_url(url: object) -> str | None:
 class _Pictures(Treeprocessor):
     """Point relative pictures at /media/, turn external pictures into links, demote h1."""
 
-    def __init__(self, md: markdown.Markdown, item_path: str):
+    def __init__(self, md: markdown.Markdown):
         super().__init__(md)
-        self.item_path = item_path
+        self.item_path = ""  # set before each conversion
 
     def run(self, root: ET.Element) -> None:
         for element in root.iter():
@@ -87,22 +88,35 @@ class _Pictures(Treeprocessor):
 
 
 class _PicturesExtension(Extension):
-    def __init__(self, item_path: str):
-        super().__init__()
-        self.item_path = item_path
-
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
-        md.treeprocessors.register(_Pictures(md, self.item_path), "kb_pictures", 0)
+        md.treeprocessors.register(_Pictures(md), "kb_pictures", 0)
+
+
+_converters = threading.local()  # per thread: id_prefix → a reusable Markdown instance
+
+
+def _converter(id_prefix: str) -> markdown.Markdown:
+    """Setting up Python-Markdown costs as much as converting a short body; reuse one instance
+    (``reset()`` between bodies) per thread and heading prefix."""
+    cache = _converters.__dict__.setdefault("by_prefix", {})
+    md = cache.get(id_prefix)
+    if md is None:
+        md = cache[id_prefix] = markdown.Markdown(
+            extensions=["tables", "sane_lists", "toc", _PicturesExtension()],
+            extension_configs={"toc": {"permalink": False, "slugify": _heading_slug(id_prefix)}},
+            output_format="html",
+        )
+    return md
 
 
 def body_html(text: str, item_path: str, id_prefix: str = "") -> str:
     """Markdown body of the item at ``item_path`` → clean HTML (headings get stable ids)."""
-    md = markdown.Markdown(
-        extensions=["tables", "sane_lists", "toc", _PicturesExtension(item_path)],
-        extension_configs={"toc": {"permalink": False, "slugify": _heading_slug(id_prefix)}},
-        output_format="html",
-    )
-    return clean(md.convert(text), item_path)
+    md = _converter(id_prefix)
+    md.treeprocessors["kb_pictures"].item_path = item_path
+    try:
+        return clean(md.convert(text), item_path)
+    finally:
+        md.reset()
 
 
 def clean(html: str, item_path: str = "") -> str:

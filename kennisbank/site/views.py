@@ -100,10 +100,12 @@ def render_cards(template: str, **values: object) -> str:
 
 def _frozen(value: object) -> object:
     """A hashable stand-in for a template value; an item stands for what its card shows."""
+    if isinstance(value, str):
+        return value
     if isinstance(value, Item):
         return _card_inputs(value)
     if isinstance(value, dict):
-        return tuple((k, _frozen(v)) for k, v in value.items())
+        return tuple((k, v if isinstance(v, str) else _frozen(v)) for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return tuple(_frozen(v) for v in value)
     if isinstance(value, (Group, Pager)):
@@ -177,7 +179,7 @@ def tag_slug(tag: str) -> str:
 def item_page(item: Item, repo: Repository, related: list[Item], generation: object = None) -> StagedPage:
     """An item's page. The preview re-stages every page after each save, so the HTML is reused
     while nothing it shows changed (``generation`` stands for the registries' labels)."""
-    inputs = (generation, item.path, repr(item.meta), item.body, tuple(_card_inputs(r) for r in related),
+    inputs = (generation, item.path, item.meta, item.body, tuple(_card_inputs(r) for r in related),
               tuple((t, repo.themes[t].title, repo.themes[t].meta.parent) for t in item.themes if t in repo.themes))
     cached = _item_pages.get(item.id)
     if cached is None or cached[0] != inputs:

@@ -1,5 +1,6 @@
-"""Staged pages skip MkDocs' Markdown step (kennisbank.site.passthrough): the shortcut must give
-byte for byte what Python-Markdown gives, on every staged page and on awkward bodies."""
+"""The render's shortcuts (kennisbank.site.passthrough: staged pages skip MkDocs' Markdown step;
+kennisbank.site.navcache: the nav sidebar rendered once per set of links) change no byte: the
+whole sample site equals a plain `mkdocs build` of the same staged tree."""
 
 from __future__ import annotations
 
@@ -80,3 +81,25 @@ def test_awkward_bodies_match_python_markdown(body):
     from kennisbank.site.passthrough import normalised_html
 
     assert normalised_html(body) == markdown.Markdown(extensions=["toc", "tables", "fenced_code"]).convert(body)
+
+
+def test_the_site_equals_a_plain_mkdocs_build_of_the_same_tree(out, repo, sample_root, tmp_path):
+    import filecmp
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from kennisbank.config import load_settings
+    from kennisbank.site.render import quiet_mkdocs, reproducible, write_config_file
+
+    plain = tmp_path / "plain-site"
+    config_file = write_config_file(repo, load_settings(sample_root), out / "docs", plain, tmp_path / "mkdocs.yml")
+    with reproducible(repo), quiet_mkdocs():
+        build(load_config(config_file=str(config_file)))
+    ours = sorted(p.relative_to(out / "site").as_posix() for p in (out / "site").rglob("*") if p.is_file())
+    theirs = sorted(p.relative_to(plain).as_posix() for p in plain.rglob("*") if p.is_file())
+    assert ours == theirs
+    pages = [name for name in ours if name.endswith(".html")]
+    assert len(pages) > 300
+    _, mismatch, errors = filecmp.cmpfiles(out / "site", plain, ours, shallow=False)
+    assert (mismatch, errors) == ([], [])
