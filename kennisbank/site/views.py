@@ -98,6 +98,9 @@ def render_cards(template: str, **values: object) -> str:
     return html
 
 
+_SCALARS = (str, int, bool, type(None))
+
+
 def _frozen(value: object) -> object:
     """A hashable stand-in for a template value; an item stands for what its card shows."""
     if isinstance(value, str):
@@ -107,6 +110,8 @@ def _frozen(value: object) -> object:
     if isinstance(value, dict):
         return tuple((k, v if isinstance(v, str) else _frozen(v)) for k, v in value.items())
     if isinstance(value, (list, tuple)):
+        if isinstance(value, tuple) and all(type(v) in _SCALARS for v in value):
+            return value  # e.g. a pager's (number, url) pairs: already a fine key
         return tuple(_frozen(v) for v in value)
     if isinstance(value, (Group, Pager)):
         return (type(value).__name__, *(_frozen(getattr(value, f)) for f in value.__dataclass_fields__))
