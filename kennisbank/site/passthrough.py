@@ -5,9 +5,10 @@ Every page the site stage writes is front matter plus a single HTML block (see
 unchanged, but only after parsing it twice with :mod:`html.parser` (once to find anchors, once to
 stash the block): half of a full build's render time at 2,000 items. For those pages this plugin
 puts the block in directly, with the one change Python-Markdown makes to raw HTML (its whitespace
-normalisation: tabs to spaces, blank-looking lines emptied). Anything else (pages of other stages,
-a hand-written page) goes through MkDocs as before. ``tests/test_site_build.py`` checks on every
-page of the sample site that the result is byte for byte what Python-Markdown produces.
+normalisation: tabs to spaces, blank-looking lines emptied). Anything else (a hand-written page,
+a page without the marker) goes through MkDocs as before. ``tests/test_site_render_shortcuts.py``
+checks on every page of the sample site that the result is byte for byte what Python-Markdown
+produces, and that the whole site equals a plain ``mkdocs build`` of the same tree.
 """
 
 from __future__ import annotations
