@@ -11,8 +11,12 @@ throughput with a load generator (`wrk` when installed, else an asyncio httpx cl
 Two request mixes (see :func:`query_log`): the realistic *query log* (Zipf over the corpus's own
 words, most frequent words searched most — the expensive end), run with the result cache off
 (``KENNISBANK_SEARCH_CACHE=0``) and on (cold at the start, per worker process); and the earlier
-*fixed mix* of 20 queries, for comparison with older numbers. Prints a Markdown table; numbers
-are recorded in docs/benchmarks.md.
+*fixed mix* of 20 queries, for comparison with older numbers. HTTP rows run once per uvicorn
+flavour (``--http h11,httptools``: pure Python, or httptools + uvloop). Every timing row carries
+CPU time per request (the machine may be shared: compare CPU, not only wall-clock) and the load
+average; a row lists the share of documents the most searched words match. ``--generator`` takes
+another version of the corpus generator (before/after comparisons of the corpus). Prints a
+Markdown table; numbers are recorded in docs/benchmarks.md.
 """
 
 from __future__ import annotations

@@ -7,7 +7,10 @@ repository's own themes (``content/themas/``) and ``search/`` settings are copie
 generated items across every content type and case collection, with realistic proportions (many
 news items, studies every week, events, ~7 % church fiches, monthly newsletters ...; exactly
 N items once N >= 100), Dutch-like
-text and a Zipf-like spread over cities, themes and tags. Every generated file passes
+text and a Zipf-like spread over cities, themes and tags. The text follows Zipf's law over one
+ranking (function words — all search stop words — on top, then content words and a long tail of
+compounds), and each document keeps returning to topic words of its themes and type, so word
+frequencies, facets and queries relate as on a real site (see docs/benchmarks.md, search). Every generated file passes
 ``kennisbank check``. The same seed and the same source repository give the same bytes.
 
 Other benchmark scripts import it without side effects::
