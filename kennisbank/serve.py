@@ -71,10 +71,12 @@ class LiveSite:
         pages) several times, adding 0.05–0.25 s at random; :meth:`watch` collects afterwards,
         once the fresh pages are served."""
         started, cpu = time.monotonic(), time.thread_time()
+        full = self._needs_full_build(changed)
         was_enabled = gc.isenabled()
-        gc.disable()
+        if not full:  # a full build allocates too much to run without the collector
+            gc.disable()
         try:
-            if self._needs_full_build(changed):
+            if full:
                 self._full_build()
                 self.prepare()
                 what = "full build"
