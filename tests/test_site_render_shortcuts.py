@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from site_helpers import built_sample
 
 
@@ -38,8 +37,8 @@ def test_every_staged_page_renders_as_python_markdown_would(out, repo, sample_ro
     from mkdocs.structure.pages import Page
 
     from kennisbank.config import load_settings
-    from kennisbank.site.pages import MARKER_KEY
     from kennisbank.site.passthrough import is_passthrough, normalised_html
+    from kennisbank.staging import MARKER_KEY
 
     config, files, pages = _pages(out, repo, load_settings(sample_root))
     staged = [page for page in pages if is_passthrough(page, MARKER_KEY)]

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from kennisbank.site import dutch
-from kennisbank.site.sanitize import body_html, safe_url
+from kennisbank import dutch
+from kennisbank.sanitize import body_html, safe_url
 
 UNSAFE_BODY = """Gewone tekst met **vet**.
 

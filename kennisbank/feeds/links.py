@@ -28,7 +28,7 @@ class FeedLink:
 
 
 def feed_names_for_page(kind: str, key: str) -> list[str]:
-    """Feed names for a page context (kinds as in ``kennisbank.site.pages.KINDS``, plus
+    """Feed names for a page context (kinds as in ``kennisbank.staging.KINDS``, plus
     ``newsletter`` for the archive and web versions), the everything feed first."""
     names = [ALL]
     section = key.split("/", 1)[0]

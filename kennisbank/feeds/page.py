@@ -9,7 +9,7 @@ import jinja2
 from kennisbank.feeds.catalog import Feed, FeedCatalog
 from kennisbank.feeds.links import feeds_for_page
 from kennisbank.feeds.opml import OPML_PATH
-from kennisbank.site.pages import PageContext, StagedPage
+from kennisbank.staging import PageContext, StagedPage
 
 PAGE_PATH = "volg-ons/index.md"
 _GROUP_ANCHORS = {"Alles": "alles", "Rubrieken": "rubrieken", "Cases": "cases", "Thema's": "themas",

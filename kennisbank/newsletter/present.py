@@ -10,10 +10,10 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
+from kennisbank import dutch
 from kennisbank.config import Settings
 from kennisbank.content import Item, Repository
-from kennisbank.site import dutch
-from kennisbank.site.sanitize import is_external, media_url
+from kennisbank.sanitize import is_external, media_url
 
 # Pictures mail clients show reliably (Gmail and Outlook do not render SVG or WebP).
 _MAIL_PICTURES = {".png", ".jpg", ".jpeg", ".gif"}

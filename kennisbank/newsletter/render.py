@@ -25,10 +25,10 @@ import jinja2
 
 from kennisbank.config import Settings
 from kennisbank.content import Repository
+from kennisbank.content.issues import Issue
 from kennisbank.errors import KennisbankError
 from kennisbank.newsletter.present import item_view
-from kennisbank.content.issues import Issue
-from kennisbank.site.sanitize import body_html
+from kennisbank.sanitize import body_html
 
 TEMPLATES = Path(__file__).parent / "templates"
 GMAIL_CLIP_BYTES = 102 * 1024  # Gmail clips a message whose HTML is larger than this

@@ -1,6 +1,6 @@
 """The site's side of the newsletter: a web version of every issue and the archive page.
 
-Pages are handed over as the site's :class:`~kennisbank.site.pages.StagedPage` (front matter +
+Pages are handed over as the site's :class:`~kennisbank.staging.StagedPage` (front matter +
 one HTML block from an autoescaped template), so they render inside the normal layout and carry
 the newsletter feed in their ``<head>``.
 """
@@ -12,14 +12,14 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from kennisbank import dutch
 from kennisbank.config import Settings
 from kennisbank.content import Repository
+from kennisbank.content.issues import Issue
 from kennisbank.feeds import FeedCatalog, feeds_for_page
 from kennisbank.newsletter.present import item_view
 from kennisbank.newsletter.render import TEMPLATES, intro_html
-from kennisbank.content.issues import Issue
-from kennisbank.site import dutch
-from kennisbank.site.pages import PageContext, StagedPage
+from kennisbank.staging import PageContext, StagedPage
 
 ARCHIVE_PATH = "nieuwsbrief/index.md"
 

@@ -14,7 +14,7 @@ For other stages
   ``docs/zoeken/index.md``). The nav picks up ``volg-ons``, ``nieuwsbrief`` and ``zoeken`` when
   they exist; ``volg-ons`` and ``nieuwsbrief`` get a short placeholder only when nobody wrote them.
   Static files (feed XML) written under ``<tmp>/docs/`` are copied as they are.
-* Feed autodiscovery: every staged page has a :class:`~kennisbank.site.pages.PageContext`
+* Feed autodiscovery: every staged page has a :class:`~kennisbank.staging.PageContext`
   ``(kind, key)``: ``("home", "")``, ``("item", "nieuws/foo")``, ``("section", "agenda")``,
   ``("year", "nieuws/2020")``, ``("theme", "<slug>")``, ``("city", "<slug>")``,
   ``("tag", "<slug>")``, ``("index", "themas" | "steden" | "tags" | "cases")``. When
@@ -22,7 +22,7 @@ For other stages
   renders each returned feed (an object or dict with ``title``, ``href``, ``type``) as
   ``<link rel="alternate" type=... title=... href=...>`` in the page's ``<head>``. Other stages'
   own pages may set ``feeds: [{title, href, type}]`` in their front matter to the same effect.
-* Safety: every body goes through :mod:`kennisbank.site.sanitize` (Markdown → HTML → nh3), every
+* Safety: every body goes through :mod:`kennisbank.sanitize` (Markdown → HTML → nh3), every
   field through autoescaped templates, so no script or ``javascript:`` URL from content reaches a
   page even when ``check`` is bypassed.
 """

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kennisbank import dutch
 from kennisbank.content import Item, Repository
-from kennisbank.site import dutch
 
 
 @dataclass(frozen=True)

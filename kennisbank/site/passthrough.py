@@ -1,7 +1,7 @@
 """Staged pages skip MkDocs' Markdown step: their body is already one block of clean HTML.
 
 Every page the site stage writes is front matter plus a single HTML block (see
-:meth:`~kennisbank.site.pages.StagedPage.markdown`). Python-Markdown passes such a block through
+:meth:`~kennisbank.staging.StagedPage.markdown`). Python-Markdown passes such a block through
 unchanged, but only after parsing it twice with :mod:`html.parser` (once to find anchors, once to
 stash the block): half of a full build's render time at 2,000 items. For those pages this plugin
 puts the block in directly, with the one change Python-Markdown makes to raw HTML (its whitespace

@@ -10,8 +10,8 @@ Both are staged with the other assets and loaded by this page only.
 from __future__ import annotations
 
 from kennisbank.config import Settings
-from kennisbank.site.pages import PageContext, StagedPage
 from kennisbank.site.views import HOME, render
+from kennisbank.staging import PageContext, StagedPage
 
 PATH = "zoeken/index.md"
 TITLE = "Zoeken"

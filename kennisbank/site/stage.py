@@ -14,11 +14,12 @@ from pathlib import Path
 from kennisbank.config import Settings
 from kennisbank.content import Repository
 from kennisbank.errors import KennisbankError
+from kennisbank.sanitize import MEDIA_PREFIX, is_external, media_url
 from kennisbank.site import views
-from kennisbank.site.pages import StagedPage, attach_feeds, feed_hooks
+from kennisbank.site.pages import attach_feeds, feed_hooks
 from kennisbank.site.related import related_items
-from kennisbank.site.sanitize import MEDIA_PREFIX, is_external, media_url
 from kennisbank.site.searchpage import search_page
+from kennisbank.staging import StagedPage
 
 ASSETS = Path(__file__).parent / "assets"
 _BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)

@@ -16,13 +16,13 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from kennisbank import dutch
 from kennisbank.config import Settings
 from kennisbank.content import CONTENT_TYPES, Item, Repository
 from kennisbank.content.slugs import slugify
-from kennisbank.site import dutch
+from kennisbank.sanitize import body_html, is_external, media_url, safe_url
 from kennisbank.site.facts import facts
-from kennisbank.site.pages import PageContext, StagedPage
-from kennisbank.site.sanitize import body_html, is_external, media_url, safe_url
+from kennisbank.staging import PageContext, StagedPage
 
 HOME = {"title": "Home", "url": "/"}
 LISTED_TYPES = ("news", "study", "event", "churches", "city-projects", "temporary-use", "housing-instruments")

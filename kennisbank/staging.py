@@ -1,0 +1,86 @@
+"""A staged page: what every stage hands to the site renderer, one Markdown file per page.
+
+The contract between the outputs that add pages to the site (site, feeds' "Volg ons", the
+newsletter's web versions, the search page) and the renderer, kept outside `site/` so that no
+output stage imports another's internals.
+
+Each page carries its *context* (which kind of page it is and about what), so that other stages
+can attach things to it without knowing how pages are made: the feeds stage answers
+``kennisbank.feeds.feeds_for_page(kind, key)`` with the feeds to advertise in the page's
+``<head>`` (``<link rel="alternate">``). The answer goes into the page's front matter as
+``feeds: [{title, href, type}]``; the theme override renders it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+
+MARKER_KEY = "kb_kind"  # front-matter key only the site stage writes (holds the page's kind)
+
+# The kinds of page context, and what their key is.
+KINDS = {
+    "home": "empty string",
+    "item": "item id, e.g. nieuws/foo or kerken/bar",
+    "section": "section name, e.g. nieuws, agenda, kerken (its listing pages)",
+    "year": "section/year, e.g. nieuws/2020",
+    "theme": "theme slug",
+    "city": "city slug",
+    "tag": "tag slug",
+    "index": "overview name: themas, steden, tags",
+    "search": "empty string (the /zoeken/ page)",
+}
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page is about: ``kind`` (one of :data:`KINDS`) and its ``key``."""
+
+    kind: str
+    key: str = ""
+
+
+@dataclass
+class StagedPage:
+    """One page of the site before rendering: its docs-relative Markdown path and clean HTML body."""
+
+    path: str  # e.g. "nieuws/foo.md" → /nieuws/foo/
+    title: str
+    html: str  # already safe: built from autoescaped templates and sanitised bodies
+    context: PageContext
+    description: str = ""
+    feeds: list[dict[str, str]] = field(default_factory=list)
+    hide: tuple[str, ...] = ()  # Material's `hide` front matter, e.g. ("toc",)
+
+    @property
+    def url(self) -> str:
+        stem = self.path[:-3]
+        if stem == "index":
+            return "/"
+        return "/" + stem.removesuffix("/index") + "/"
+
+    def markdown(self) -> str:
+        """Front matter (values HTML-escaped: Material prints some of them raw) + one HTML block."""
+        meta: dict[str, object] = {"title": html.escape(self.title), MARKER_KEY: self.context.kind}
+        if self.description:
+            meta["description"] = html.escape(self.description)
+        if self.hide:
+            meta["hide"] = list(self.hide)
+        if self.feeds:
+            meta["feeds"] = [{k: html.escape(str(v)) for k, v in feed.items()} for feed in self.feeds]
+        head = "".join(f"{key}: {_flow(value)}\n" for key, value in sorted(meta.items()))
+        return f"---\n{head}---\n\n{self.html.strip()}\n"
+
+
+_PLAIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][\w .,'’()/\-–]*(?<! )$")
+_YAML_WORDS = {"yes", "no", "true", "false", "on", "off", "null", "y", "n"}
+
+
+def _flow(value: object) -> str:
+    """A YAML value: plain when that is unambiguous (readable), else JSON, which is valid YAML
+    and ~10× faster to write than PyYAML."""
+    if isinstance(value, str) and _PLAIN.match(value) and value.lower() not in _YAML_WORDS:
+        return value
+    return json.dumps(value, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
