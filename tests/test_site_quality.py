@@ -119,3 +119,23 @@ def test_axe_finds_no_violations(http_site, repo):
 
 def test_sample_urls_exist(site, repo):
     assert all(page_file(site, url).is_file() for url in sample_urls(repo))
+
+
+@pytest.mark.browser
+def test_pages_load_without_failed_requests_or_console_errors(http_site, repo):
+    """Every request a page makes in the browser succeeds (Material's script, for one, fetches a
+    sitemap beside each feed link) and nothing is logged as an error."""
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+            for url in sample_urls(repo):
+                page.goto(http_site + url, wait_until="networkidle")
+        finally:
+            browser.close()
+    assert problems == []
