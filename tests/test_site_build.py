@@ -181,3 +181,19 @@ def _real(spec):
 
     module, _, name = spec.partition(":")
     return getattr(importlib.import_module(module), name)
+
+
+@pytest.mark.parametrize(("number", "count", "shown"), [
+    (1, 5, [1, 2, 3, 4, 5]),
+    (15, 30, [1, None, 13, 14, 15, 16, 17, None, 30]),
+    (1, 30, [1, 2, 3, None, 30]),
+    (4, 30, [1, 2, 3, 4, 5, 6, None, 30]),  # a gap of one page shows that page instead of "…"
+    (30, 30, [1, None, 28, 29, 30]),
+])
+def test_pager_links_a_window_around_the_current_page(number, count, shown):
+    from kennisbank.site.views import Pager
+
+    pages = [(n, f"/nieuws/pagina/{n}/") for n in range(1, count + 1)]
+    links = Pager(number, count, pages).links
+    assert [link if link is None else link[0] for link in links] == shown
+    assert all(link is None or link == pages[link[0] - 1] for link in links)

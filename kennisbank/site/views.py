@@ -41,6 +41,9 @@ class Group:
     more: str | None = None
 
 
+PAGER_WINDOW = 2  # page links either side of the current page
+
+
 @dataclass(frozen=True)
 class Pager:
     number: int
@@ -54,6 +57,21 @@ class Pager:
     @property
     def next(self) -> str | None:
         return self.pages[self.number][1] if self.number < self.count else None
+
+    @property
+    def links(self) -> list[tuple[int, str] | None]:
+        """The page links to show: the first, the last and those within ``PAGER_WINDOW`` of the
+        current page; ``None`` marks a gap. Linking every page from every page would make the
+        listings of a large corpus grow quadratically (250 news pages, 250 links on each)."""
+        keep = {1, self.count, *range(self.number - PAGER_WINDOW, self.number + PAGER_WINDOW + 1)}
+        keep |= {n for n in range(2, self.count) if n - 1 in keep and n + 1 in keep}  # no gap of one page
+        shown: list[tuple[int, str] | None] = []
+        for number, url in self.pages:
+            if number in keep:
+                if shown and shown[-1] is not None and number - shown[-1][0] > 1:
+                    shown.append(None)
+                shown.append((number, url))
+        return shown
 
 
 @lru_cache(maxsize=1)
