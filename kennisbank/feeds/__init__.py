@@ -43,6 +43,7 @@ def _write(docs: Path, url: str, data: bytes) -> Path:
 # Material's script fetches `sitemap.xml` beside every `<link rel="alternate">` (meant for
 # language versions), so each page's feed links made it ask for /feeds/sitemap.xml and log a 404.
 # An empty, valid sitemap there answers it; the site's real sitemap stays at /sitemap.xml.
+MATERIAL_SITEMAP = "sitemap.xml"  # in feeds/, beside the feeds: not a feed itself
 EMPTY_SITEMAP = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
 
 
@@ -51,7 +52,7 @@ def stage_feeds(repo: Repository, settings: Settings, tmp: Path) -> None:
     docs = tmp / "docs"
     catalog = FeedCatalog(repo, settings)
     write_feeds(catalog, docs)
-    (docs / "feeds" / "sitemap.xml").write_text(EMPTY_SITEMAP, encoding="utf-8")
+    (docs / "feeds" / MATERIAL_SITEMAP).write_text(EMPTY_SITEMAP, encoding="utf-8")
     page = follow_page(catalog)
     target = docs / page.path
     target.parent.mkdir(parents=True, exist_ok=True)
