@@ -1,11 +1,12 @@
-"""`kennisbank serve`: one ASGI app for the built site, live reload, and (later) the search API.
+"""`kennisbank serve`: one ASGI app for the built site, live reload, and the search API.
 
 The app serves ``<out>/site``; HTML pages get a small script that long-polls
 ``/__livereload`` and reloads the page when the site changed. A watcher on ``content/``,
 ``cases/`` and ``mkdocs.yml`` refreshes the site after every save: content edits go through the
 incremental :class:`~kennisbank.site.preview.Preview` (only changed pages are re-rendered),
 changes to ``mkdocs.yml`` or the registries run a full build. Content errors are printed and
-shown in a banner; the last good site stays up.
+shown in a banner; the last good site stays up. Once saving pauses, the embedded search index is
+rebuilt from the same content, so the preview's search finds the edit too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import contextlib
 import gc
 import mimetypes
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,10 +26,12 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainT
 from starlette.routing import Mount, Route
 
 from kennisbank.config import CONFIG_FILE
+from kennisbank.content import load_repository
 from kennisbank.errors import ContentInvalid, KennisbankError
 
 RELOAD_PATH = "/__livereload"
 POLL_SECONDS = 25
+REINDEX_AFTER_SECONDS = 1.5  # quiet time after a refresh before the search index catches up
 COLLECT_AFTER_SECONDS = 0.3  # garbage collection after a refresh waits until the reloads are served
 _SCRIPT = """<script>(function(){var v=null,b=null;function show(e){if(!e.length){if(b){b.remove();b=null}return}
 if(!b){b=document.createElement('div');b.setAttribute('role','alert');b.style.cssText='position:fixed;bottom:0;left:0;right:0;z-index:9;background:#b00020;color:#fff;padding:.6em 1em;font:14px monospace;white-space:pre-wrap;max-height:40vh;overflow:auto';document.body.appendChild(b)}
@@ -45,6 +49,9 @@ class LiveSite:
         self.errors: list[str] = []
         self._changed: asyncio.Condition | None = None
         self._preview = None
+        self._stale_index = None  # the repository the search index has not caught up with yet
+        self._reindex_timer: asyncio.TimerHandle | None = None
+        self._reindexing = asyncio.Lock()
 
     @property
     def prepared(self) -> bool:
@@ -81,7 +88,9 @@ class LiveSite:
                 self.prepare()
                 what = "full build"
             else:
-                update = self._preview.refresh()
+                repo = load_repository(self.root)
+                update = self._preview.refresh(repo)
+                self._stale_index = repo
                 what = f"{len(update.rendered)} page(s) rendered, {len(update.removed)} removed"
             self.errors = []
             self.report(f"{what} in {time.monotonic() - started:.2f} s (CPU {time.thread_time() - cpu:.2f} s)")
@@ -94,6 +103,23 @@ class LiveSite:
         finally:
             if was_enabled:
                 gc.enable()
+
+    def reindex(self) -> None:
+        """Bring the embedded search index in line with the last refresh (runs in a worker thread,
+        after the fresh pages are served, so it never delays them). The API opens the new index by
+        itself; with Meilisearch the production index is `kennisbank index push`'s business."""
+        repo, self._stale_index = self._stale_index, None
+        if repo is None or os.environ.get("MEILI_URL"):
+            return
+        from kennisbank.search.stage import build_search_index
+
+        started = time.monotonic()
+        try:
+            build_search_index(repo, self.out)
+        except KennisbankError as exc:
+            self.report(f"search index not refreshed: {exc}")
+            return
+        self.report(f"search index refreshed in {time.monotonic() - started:.2f} s")
 
     def _needs_full_build(self, changed: set[Path]) -> bool:
         registries = self.root / "content" / "registries"
@@ -116,8 +142,22 @@ class LiveSite:
             if changed:
                 await asyncio.to_thread(self.refresh, changed)
                 await self.bump()
+                self._schedule_reindex()
                 # the refresh's garbage (~50 ms to collect at 2,000 items), once the browsers reloaded
                 asyncio.get_running_loop().call_later(COLLECT_AFTER_SECONDS, gc.collect)
+
+    def _schedule_reindex(self) -> None:
+        """Rebuild the search index once saving has paused for REINDEX_AFTER_SECONDS: while an
+        editor saves again and again, the index work would compete with the page refreshes."""
+        if self._reindex_timer is not None:
+            self._reindex_timer.cancel()
+        loop = asyncio.get_running_loop()
+        self._reindex_timer = loop.call_later(REINDEX_AFTER_SECONDS, lambda: loop.create_task(self._reindex_now()))
+
+    async def _reindex_now(self) -> None:
+        self._reindex_timer = None
+        async with self._reindexing:
+            await asyncio.to_thread(self.reindex)
 
     async def bump(self) -> None:
         async with self._condition():

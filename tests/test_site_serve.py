@@ -94,3 +94,18 @@ def test_content_error_is_reported_and_the_site_stays_up(server):
                     or state.get("errors"))
     assert any("fout.md" in e for e in state["errors"])
     assert httpx.get(base + "/").status_code == 200
+
+
+def test_search_in_the_preview_finds_an_edit(server):
+    root, base, messages = server
+    assert httpx.get(base + "/api/search", params={"q": "Zeldzaamwoordtest"}).json()["total"] == 0
+    source = sorted((root / "content" / "nieuws").rglob("*.md"))[0]
+    text = source.read_text(encoding="utf-8")
+    source.write_text(re.sub(r"^title: .*$", "title: Zeldzaamwoordtest in de titel", text, count=1, flags=re.M),
+                      encoding="utf-8")
+
+    def found() -> bool:
+        hits = httpx.get(base + "/api/search", params={"q": "Zeldzaamwoordtest"}).json()["hits"]
+        return [hit["id"] for hit in hits] == [f"nieuws/{source.stem}"]
+
+    assert wait_for(found, timeout=30), messages
