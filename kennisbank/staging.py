@@ -17,6 +17,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 MARKER_KEY = "kb_kind"  # front-matter key only the site stage writes (holds the page's kind)
 
@@ -72,6 +73,13 @@ class StagedPage:
             meta["feeds"] = [{k: html.escape(str(v)) for k, v in feed.items()} for feed in self.feeds]
         head = "".join(f"{key}: {_flow(value)}\n" for key, value in sorted(meta.items()))
         return f"---\n{head}---\n\n{self.html.strip()}\n"
+
+
+def write_page(docs: Path, page: StagedPage) -> None:
+    """Write ``page`` as its Markdown file under the docs folder (every stage that adds pages)."""
+    target = docs / page.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page.markdown(), encoding="utf-8")
 
 
 _PLAIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][\w .,'’()/\-–]*(?<! )$")

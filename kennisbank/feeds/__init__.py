@@ -17,6 +17,7 @@ from kennisbank.feeds.links import FeedLink, feeds_for_page
 from kennisbank.feeds.opml import OPML_PATH, opml_bytes
 from kennisbank.feeds.page import follow_page
 from kennisbank.feeds.writer import atom_bytes, rss_bytes
+from kennisbank.staging import write_page
 
 __all__ = ["Feed", "FeedCatalog", "FeedLink", "feeds_for_page", "stage_feeds", "write_feeds"]
 
@@ -53,7 +54,4 @@ def stage_feeds(repo: Repository, settings: Settings, tmp: Path) -> None:
     catalog = FeedCatalog(repo, settings)
     write_feeds(catalog, docs)
     (docs / "feeds" / MATERIAL_SITEMAP).write_text(EMPTY_SITEMAP, encoding="utf-8")
-    page = follow_page(catalog)
-    target = docs / page.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page.markdown(), encoding="utf-8")
+    write_page(docs, follow_page(catalog))

@@ -19,7 +19,7 @@ from kennisbank.content.issues import Issue
 from kennisbank.feeds import FeedCatalog, feeds_for_page
 from kennisbank.newsletter.present import item_view
 from kennisbank.newsletter.render import TEMPLATES, intro_html
-from kennisbank.staging import PageContext, StagedPage
+from kennisbank.staging import PageContext, StagedPage, write_page
 
 ARCHIVE_PATH = "nieuwsbrief/index.md"
 
@@ -64,6 +64,4 @@ def web_pages(repo: Repository, settings: Settings, issues: list[Issue]) -> list
 
 def write_pages(pages: list[StagedPage], docs: Path) -> None:
     for page in pages:
-        target = docs / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.markdown(), encoding="utf-8")
+        write_page(docs, page)

@@ -21,9 +21,8 @@ from kennisbank.content import CONTENT_TYPES, Repository
 from kennisbank.errors import KennisbankError
 from kennisbank.site.navcache import nav_cache_plugin
 from kennisbank.site.passthrough import passthrough_plugin
-from kennisbank.site.stage import write_page
 from kennisbank.site.views import HOME, reference_date, render
-from kennisbank.staging import MARKER_KEY, PageContext, StagedPage
+from kennisbank.staging import MARKER_KEY, PageContext, StagedPage, write_page
 
 OVERRIDES = Path(__file__).parent / "overrides"  # Material overrides: skip link, search box, feed links
 STYLESHEET = "assets/kennisbank.css"  # staged from kennisbank/site/assets/

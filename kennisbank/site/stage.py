@@ -19,7 +19,7 @@ from kennisbank.site import views
 from kennisbank.site.pages import attach_feeds, feed_hooks
 from kennisbank.site.related import related_items
 from kennisbank.site.searchpage import search_page
-from kennisbank.staging import StagedPage
+from kennisbank.staging import StagedPage, write_page
 
 ASSETS = Path(__file__).parent / "assets"
 _BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
@@ -107,12 +107,6 @@ def staged_texts(staging: Staging) -> dict[str, str]:
     for stale in set(_texts) - set(texts):
         del _texts[stale]
     return texts
-
-
-def write_page(docs: Path, page: StagedPage) -> None:
-    target = docs / page.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page.markdown(), encoding="utf-8")
 
 
 def write_staging(staging: Staging, docs: Path) -> None:
