@@ -22,9 +22,10 @@ from kennisbank.config import load_settings
 from kennisbank.content import Repository, load_repository
 from kennisbank.site.render import mkdocs_config, quiet_mkdocs, reproducible
 from kennisbank.site.stage import Staging, stage_pages, staged_texts
+from kennisbank.staging import MARKER_KEY
 
-_MINE = "\nkb_kind: "  # front-matter key only the site stage writes
-_KEPT_KINDS = ("kb_kind: placeholder",)
+_MINE = f"\n{MARKER_KEY}: "  # front-matter key only the site stage writes
+_KEPT_KINDS = (f"{MARKER_KEY}: placeholder",)
 
 
 @dataclass
