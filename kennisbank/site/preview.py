@@ -45,6 +45,11 @@ def _folder(path: str) -> str:
     return path.split("/", 1)[0]
 
 
+def _size_and_mtime(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
 class Preview:
     """The staged tree and rendered site in ``out`` (from a full build), kept up to date."""
 
@@ -140,8 +145,7 @@ class Preview:
         copied = []
         for relative, source in sorted(staging.files.items()):
             target = self.docs / relative
-            stat = source.stat()
-            if target.is_file() and (lambda t: (t.st_size, t.st_mtime_ns))(target.stat()) == (stat.st_size, stat.st_mtime_ns):
+            if target.is_file() and _size_and_mtime(target) == _size_and_mtime(source):
                 continue
             for folder in (self.docs, self.site):
                 (folder / relative).parent.mkdir(parents=True, exist_ok=True)
