@@ -19,11 +19,9 @@ from hypothesis import strategies as st
 
 from kennisbank.cli import cli
 from kennisbank.content.check import check_file, check_repository
-from kennisbank.content.registries import load_registries
 from kennisbank.errors import ContentError
 
 ROOT = Path(__file__).resolve().parent.parent
-REGISTRIES, _ = load_registries(ROOT)
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # One valid file per kind of front matter, to be mangled.
@@ -67,7 +65,7 @@ def _check_bytes(relative: str, raw: bytes) -> list[ContentError]:
         path = Path(tmp) / relative
         path.parent.mkdir(parents=True)
         path.write_bytes(raw)
-        item, errors = check_file(Path(tmp), relative, REGISTRIES)
+        item, errors = check_file(Path(tmp), relative)
     assert item is None or not errors
     _assert_errors_are_well_formed(errors, relative, raw)
     return errors

@@ -179,11 +179,11 @@ def discover(root: Path) -> Iterator[str]:
                     yield f"{rel_dir}/{name}"
 
 
-def check_file(root: Path, relative: str, registries: Registries) -> tuple[Item | None, list[ContentError]]:
+def check_file(root: Path, relative: str) -> tuple[Item | None, list[ContentError]]:
     """Check one file on its own; return the item when it is valid, and its errors.
 
-    ``registries`` is accepted for callers that check one file in context; the per-file rules do
-    not need it (references are resolved across files).
+    Only the per-file rules apply: references to registries and other items are resolved across
+    files (:func:`check_repository`).
     """
     item, errors, _ = _check(root, relative)
     return item, errors
