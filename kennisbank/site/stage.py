@@ -44,12 +44,12 @@ def stage_pages(repo: Repository, settings: Settings) -> Staging:
     staging = Staging()
     views.reset_caches({item.id for item in repo.published})
     generation = repr((sorted(repo.registries.vocabularies.items()), sorted(repo.registries.cities.items())))
-    related = related_items([i for i in repo.published if i.type.name not in views.NOT_STAGED and i.type.name != "theme"])
+    # themes get their own richer page (views.theme_pages)
+    with_item_page = [i for i in repo.published if i.type.name not in views.NOT_STAGED and i.type.name != "theme"]
+    related = related_items(with_item_page)
     for page in _generated(repo, settings):
         staging.add(page)
-    for item in repo.published:
-        if item.type.name in views.NOT_STAGED or item.type.name == "theme":
-            continue  # themes get their own richer page (views.theme_pages)
+    for item in with_item_page:
         staging.add(views.item_page(item, repo, related.get(item.id, []), generation))
     attach_feeds(staging.pages.values(), feed_hooks(repo, settings))
     staging.files = media_files(repo)
