@@ -286,13 +286,22 @@ def section_listing(repo: Repository, settings: Settings, type_name: str) -> lis
         items = event_order(items)
     crumbs = [HOME, *([{"title": "Cases", "url": "/cases/"}] if ctype.is_case else [])]
     years = _news_years(repo) if type_name == "news" else []
+    return listing_pages(items, settings.page_size, ctype.section, ctype.label_plural, crumbs,
+                         PageContext("section", ctype.section), years)
+
+
+def listing_pages(items: list[Item], size: int, base: str, title: str, crumbs: list[dict[str, str]],
+                  context: PageContext, years: list[tuple[int, str]] | None = None) -> list[StagedPage]:
+    """A paginated listing of ``items`` at ``/<base>/`` (section, news year, or a long group of
+    a theme, city or tag page); ``years`` (links to the news years) show on its first page."""
     pages = []
-    for chunk, pager, path in paginate(items, settings.page_size, ctype.section):
-        title = ctype.label_plural + (f" (pagina {pager.number})" if pager.number > 1 else "")
-        html = render_cards("listing.html", title=title, crumbs=[*crumbs, {"title": title, "url": pager.pages[pager.number - 1][1]}],
-                      intro="", items=chunk, pager=pager, total=len(items), show_type=False,
-                      years=years if pager.number == 1 else [])
-        pages.append(StagedPage(path, title, html, PageContext("section", ctype.section)))
+    for chunk, pager, path in paginate(items, size, base):
+        page_title = title + (f" (pagina {pager.number})" if pager.number > 1 else "")
+        html = render_cards("listing.html", title=page_title,
+                            crumbs=[*crumbs, {"title": page_title, "url": pager.pages[pager.number - 1][1]}],
+                            intro="", items=chunk, pager=pager, total=len(items), show_type=False,
+                            years=years if years and pager.number == 1 else [])
+        pages.append(StagedPage(path, page_title, html, context))
     return pages
 
 
@@ -305,14 +314,12 @@ def news_years(repo: Repository, settings: Settings) -> list[StagedPage]:
     by_year: dict[int, list[Item]] = defaultdict(list)
     for item in repo.of_type("news"):
         by_year[item.year].append(item)
+    years = _news_years(repo)
+    crumbs = [HOME, {"title": "Nieuws", "url": "/nieuws/"}]
     pages = []
     for year in sorted(by_year, reverse=True):
-        for chunk, pager, path in paginate(by_year[year], settings.page_size, f"nieuws/{year}"):
-            title = f"Nieuws uit {year}" + (f" (pagina {pager.number})" if pager.number > 1 else "")
-            crumbs = [HOME, {"title": "Nieuws", "url": "/nieuws/"}, {"title": title, "url": pager.pages[pager.number - 1][1]}]
-            html = render_cards("listing.html", title=title, crumbs=crumbs, intro="", items=chunk, pager=pager,
-                          total=len(by_year[year]), show_type=False, years=_news_years(repo) if pager.number == 1 else [])
-            pages.append(StagedPage(path, title, html, PageContext("year", f"nieuws/{year}")))
+        pages.extend(listing_pages(by_year[year], settings.page_size, f"nieuws/{year}", f"Nieuws uit {year}", crumbs,
+                                   PageContext("year", f"nieuws/{year}"), years))
     return pages
 
 
@@ -342,11 +349,7 @@ def subject_groups(items: list[Item], base: str, subject: str, crumbs: list[dict
             continue
         section = group.anchor.removeprefix("kb-")
         groups.append(Group(group.title, group.anchor, group.items[:size], group.total, f"/{base}/{section}/"))
-        for chunk, pager, path in paginate(group.items, size, f"{base}/{section}"):
-            title = f"{group.title}: {subject}" + (f" (pagina {pager.number})" if pager.number > 1 else "")
-            html = render_cards("listing.html", title=title, crumbs=[*crumbs, {"title": title, "url": pager.pages[pager.number - 1][1]}],
-                          intro="", items=chunk, pager=pager, total=group.total, show_type=False, years=[])
-            pages.append(StagedPage(path, title, html, context))
+        pages.extend(listing_pages(group.items, size, f"{base}/{section}", f"{group.title}: {subject}", crumbs, context))
     return groups, pages
 
 
