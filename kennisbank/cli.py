@@ -241,12 +241,10 @@ def index_push(ctx: click.Context) -> None:
     the live index is untouched. Prints a key that may only search, for the API
     (MEILI_SEARCH_KEY). The master key is never printed.
     """
-    import os
-
     from kennisbank.content import load_repository
-    from kennisbank.search.stage import push_search_index
+    from kennisbank.search.stage import push_search_index, uses_meilisearch
 
-    if not os.environ.get("MEILI_URL"):
+    if not uses_meilisearch():
         raise UsageError("set MEILI_URL (and MEILI_MASTER_KEY) to push to Meilisearch")
     repo = load_repository(_root(ctx))
     with click.progressbar(length=len(repo.published), label="uploading", file=sys.stderr) as bar:

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import gc
 import mimetypes
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -108,10 +107,11 @@ class LiveSite:
         """Bring the embedded search index in line with the last refresh (runs in a worker thread,
         after the fresh pages are served, so it never delays them). The API opens the new index by
         itself; with Meilisearch the production index is `kennisbank index push`'s business."""
+        from kennisbank.search.stage import build_search_index, uses_meilisearch
+
         repo, self._stale_index = self._stale_index, None
-        if repo is None or os.environ.get("MEILI_URL"):
+        if repo is None or uses_meilisearch():
             return
-        from kennisbank.search.stage import build_search_index
 
         started = time.monotonic()
         try:

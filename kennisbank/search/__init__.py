@@ -5,6 +5,6 @@ Public entry points: :func:`stage_search_index` (the build stage), :func:`open_e
 ``kennisbank.search.api.create_api``.
 """
 
-from kennisbank.search.stage import build_search_index, open_engine, stage_search_index
+from kennisbank.search.stage import build_search_index, open_engine, stage_search_index, uses_meilisearch
 
-__all__ = ["build_search_index", "open_engine", "stage_search_index"]
+__all__ = ["build_search_index", "open_engine", "stage_search_index", "uses_meilisearch"]

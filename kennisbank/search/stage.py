@@ -37,11 +37,16 @@ def build_search_index(repo: Repository, out: Path, progress=None) -> IndexMeta:
     return meta
 
 
+def uses_meilisearch() -> bool:
+    """Meilisearch is the live engine when ``MEILI_URL`` is set; otherwise the embedded index is."""
+    return bool(os.environ.get("MEILI_URL"))
+
+
 def open_engine(build_dir: Path, settings: Settings) -> SearchEngine:
     """The engine the API uses: Meilisearch when ``MEILI_URL`` is set, else the embedded index
     under ``<build_dir>/search``."""
     search_settings = load_search_settings(settings.root)
-    if os.environ.get("MEILI_URL"):
+    if uses_meilisearch():
         from kennisbank.search.meili import MeiliEngine
 
         return MeiliEngine.from_environment(search_settings, build_dir / INDEX_FOLDER)
