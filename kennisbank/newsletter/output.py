@@ -16,8 +16,6 @@ from kennisbank.content.numbering import number_for, parse_month
 from kennisbank.newsletter.render import render_issue
 from kennisbank.content.issues import Issue, issue_for, published_issues
 
-ISSUE_FILES = ("issue.html", "issue.txt", "issue.eml")
-
 
 def issue_folder(out: Path, number: int) -> Path:
     return out / f"{number:03d}"
