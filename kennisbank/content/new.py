@@ -29,11 +29,6 @@ MAX_ASKS = 20
 Ask = Callable[[str, "str | None", "list[str]"], str]
 
 
-def required_fields(ctype: ContentType) -> list[str]:
-    """Fields the editor must give (besides the title), in model order."""
-    return [name for name, info in ctype.model.model_fields.items() if info.is_required() and name != "title"]
-
-
 def list_fields(ctype: ContentType) -> set[str]:
     return {name for name, info in ctype.model.model_fields.items() if _is_list(info.annotation)}
 
