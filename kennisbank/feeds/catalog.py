@@ -33,6 +33,16 @@ def city_feed_name(slug: str) -> str:
     return f"stad-{slug}"
 
 
+def rss_href(name: str) -> str:
+    """Site-relative URL of feed ``name`` as RSS; the one place feed URLs are decided."""
+    return f"/feeds/{name}.xml"
+
+
+def atom_href(name: str) -> str:
+    """Site-relative URL of feed ``name`` as Atom, beside its RSS twin."""
+    return f"/feeds/{name}.atom.xml"
+
+
 @dataclass(frozen=True)
 class FeedEntry:
     """One feed entry. ``key`` is an item or issue id: the entry's permanent identity."""
@@ -63,11 +73,11 @@ class Feed:
 
     @property
     def rss_url(self) -> str:
-        return f"/feeds/{self.name}.xml"
+        return rss_href(self.name)
 
     @property
     def atom_url(self) -> str:
-        return f"/feeds/{self.name}.atom.xml"
+        return atom_href(self.name)
 
     fallback_updated: dt.date = dt.date(2020, 1, 1)
 

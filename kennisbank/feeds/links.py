@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kennisbank.config import Settings
-from kennisbank.feeds.catalog import ALL, FED_TYPES, NEWSLETTER, FeedCatalog, city_feed_name, theme_feed_name
+from kennisbank.feeds.catalog import (ALL, FED_TYPES, NEWSLETTER, FeedCatalog, atom_href, city_feed_name, rss_href,
+                                      theme_feed_name)
 
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
@@ -54,7 +55,6 @@ def feeds_for_page(kind: str, key: str = "", catalog: FeedCatalog | None = None,
         if catalog is not None and feed is None:
             continue
         title = feed.title if feed else _FED_SECTIONS.get(name, {ALL: "Alles", NEWSLETTER: "Nieuwsbrief"}.get(name, name))
-        for suffix, mime, label in ((".xml", RSS_TYPE, "RSS"), (".atom.xml", ATOM_TYPE, "Atom")):
-            path = f"/feeds/{name}{suffix}"
+        for path, mime, label in ((rss_href(name), RSS_TYPE, "RSS"), (atom_href(name), ATOM_TYPE, "Atom")):
             links.append(FeedLink(f"{title} ({label})", settings.absolute(path) if settings else path, mime))
     return links
