@@ -24,7 +24,6 @@ STAGES: list[str] = [
     "kennisbank.feeds:stage_feeds",  # <tmp>/docs/feeds/*.xml + feeds.opml, <tmp>/docs/volg-ons/
     "kennisbank.newsletter:stage_newsletter",  # <tmp>/newsletter/<NNN>/, <tmp>/docs/nieuwsbrief/
     "kennisbank.search:stage_search_index",  # <tmp>/search: the embedded tantivy index
-    # feeds, newsletter and search stages go here, in that order
     "kennisbank.site:render_site",  # <tmp>/docs → <tmp>/site with mkdocs-material (always last)
 ]
 
