@@ -70,7 +70,7 @@ def _open(build_dir: Path, settings: Settings, engine: SearchEngine | None) -> t
 
     try:
         search_settings = load_search_settings(settings.root)
-        return engine or open_engine(build_dir, settings), search_settings
+        return engine or open_engine(build_dir, search_settings), search_settings
     except KennisbankError as exc:
         raise EngineUnavailable(str(exc)) from None
 

@@ -11,7 +11,7 @@ from kennisbank.content import Repository
 from kennisbank.search.documents import build_documents
 from kennisbank.search.engine import SearchEngine
 from kennisbank.search.index_files import IndexMeta, swap_in
-from kennisbank.search.settings import load_search_settings
+from kennisbank.search.settings import SearchSettings, load_search_settings
 from kennisbank.search.tantivy_engine import TantivyEngine, new_index_folder, write_index
 
 INDEX_FOLDER = "search"
@@ -42,10 +42,9 @@ def uses_meilisearch() -> bool:
     return bool(os.environ.get("MEILI_URL"))
 
 
-def open_engine(build_dir: Path, settings: Settings) -> SearchEngine:
+def open_engine(build_dir: Path, search_settings: SearchSettings) -> SearchEngine:
     """The engine the API uses: Meilisearch when ``MEILI_URL`` is set, else the embedded index
-    under ``<build_dir>/search``."""
-    search_settings = load_search_settings(settings.root)
+    under ``<build_dir>/search``; ``search_settings`` as the API read them (``search/*.yml``)."""
     if uses_meilisearch():
         from kennisbank.search.meili import MeiliEngine
 
