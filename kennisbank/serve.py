@@ -83,7 +83,8 @@ class LiveSite:
             gc.disable()
         try:
             if full:
-                self._full_build()
+                self._full_build()  # writes the search index too: a pending catch-up would be older
+                self._stale_index = None
                 self.prepare()
                 what = "full build"
             else:
