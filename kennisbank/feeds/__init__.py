@@ -12,14 +12,16 @@ from pathlib import Path
 
 from kennisbank.config import Settings
 from kennisbank.content import Repository
-from kennisbank.feeds.catalog import Feed, FeedCatalog
+from kennisbank.feeds.catalog import NEWSLETTER as NEWSLETTER_FEED
+from kennisbank.feeds.catalog import Feed, FeedCatalog, atom_href, rss_href
 from kennisbank.feeds.links import FeedLink, feeds_for_page
 from kennisbank.feeds.opml import OPML_PATH, opml_bytes
 from kennisbank.feeds.page import follow_page
 from kennisbank.feeds.writer import atom_bytes, rss_bytes
 from kennisbank.staging import write_page
 
-__all__ = ["Feed", "FeedCatalog", "FeedLink", "feeds_for_page", "stage_feeds", "write_feeds"]
+__all__ = ["NEWSLETTER_FEED", "Feed", "FeedCatalog", "FeedLink", "atom_href", "feeds_for_page", "rss_href", "stage_feeds",
+           "write_feeds"]
 
 
 def write_feeds(catalog: FeedCatalog, docs: Path) -> list[Path]:

@@ -16,7 +16,7 @@ from kennisbank import dutch
 from kennisbank.config import Settings
 from kennisbank.content import Repository
 from kennisbank.content.issues import Issue
-from kennisbank.feeds import FeedCatalog, feeds_for_page
+from kennisbank.feeds import NEWSLETTER_FEED, FeedCatalog, atom_href, feeds_for_page, rss_href
 from kennisbank.newsletter.present import item_view
 from kennisbank.newsletter.render import TEMPLATES, intro_html
 from kennisbank.staging import PageContext, StagedPage, write_page
@@ -45,7 +45,8 @@ def issue_page(repo: Repository, settings: Settings, issue: Issue, newer: Issue 
 def archive_page(settings: Settings, issues: list[Issue], catalog: FeedCatalog) -> StagedPage:
     rows = [{"url": i.url, "title": i.title, "number": i.number, "date": i.date, "sent_on": dutch.long_date(i.date),
              "count": len(i.items), "summary": i.summary} for i in issues]
-    html = _env.get_template("archive.html").render(site_name=settings.site_name, issues=rows)
+    html = _env.get_template("archive.html").render(site_name=settings.site_name, issues=rows,
+                                                        rss=rss_href(NEWSLETTER_FEED), atom=atom_href(NEWSLETTER_FEED))
     return StagedPage(path=ARCHIVE_PATH, title="Nieuwsbrief", html=html, context=PageContext("newsletter", ""),
                       description="Alle nummers van de maandelijkse nieuwsbrief van het Kenniscentrum.",
                       feeds=_feeds(catalog, ""))
