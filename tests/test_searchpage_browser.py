@@ -422,13 +422,19 @@ def test_mobile_filters_fold_into_a_panel(browser, base_url):
         assert page.locator("#kb-filters").evaluate("d => d.open")
         assert page.locator("#kb-facetten fieldset").first.is_visible()
         if AXE.is_file():
-            page.add_script_tag(path=str(AXE))
-            violations = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
-            assert [v["id"] for v in violations] == []
+            assert [v["id"] for v in axe_violations(page)] == []
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "zoeken-mobiel.png"))
     finally:
         context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core on the settled page: colours measured mid-fade (the results fade in) are blends
+    no reader sees for long, and made this check flaky."""
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
 
 
 def test_axe_finds_no_violations_with_results_facets_and_chips(page, base_url):
@@ -437,10 +443,8 @@ def test_axe_finds_no_violations_with_results_facets_and_chips(page, base_url):
     found = {}
     for query in ("?q=kerk&collection=kerken&city=gent", "?q=qwxzvbnm&type=case", ""):
         open_search(page, base_url, query)
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
         problems = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']} {v['nodes'][0]['failureSummary']}"
-                    for v in result["violations"]]
+                    for v in axe_violations(page)]
         if problems:
             found[query] = problems
     assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
