@@ -6,7 +6,6 @@ version (and ETag) no matter when it was built; the build time is informational 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -15,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from kennisbank.clock import build_now
 from kennisbank.errors import KennisbankError
 from kennisbank.search.documents import FacetCatalog
 from kennisbank.search.settings import SearchSettings
@@ -39,9 +39,7 @@ def index_version(documents: list[dict], settings: SearchSettings) -> str:
 
 def build_time() -> str:
     """Now in UTC, or ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
-    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return build_now().isoformat().replace("+00:00", "Z")
 
 
 def write_meta(folder: Path, meta: IndexMeta) -> None:
