@@ -35,15 +35,21 @@ def _stage(spec: str) -> Callable:
     return getattr(importlib.import_module(module), name)
 
 
-def build(root: Path, out: Path, report: Callable[[str], None] = lambda message: None) -> Path:
+def build(root: Path, out: Path, report: Callable[[str], None] = lambda message: None, *,
+          future: bool = False) -> Path:
     """Build the site of the repository at ``root`` into ``out``; return ``out / "site"``.
+
+    Items dated after the build's today (:mod:`kennisbank.clock`) are left out unless ``future``
+    (a preview that shows scheduled items, labelled "gepland").
 
     Raises :class:`~kennisbank.errors.ContentInvalid` (nothing touched) when `check` finds errors.
     """
     settings = load_settings(root)
     started = time.monotonic()
-    repo = load_repository(root)
-    report(f"checked {len(repo.items)} items ({time.monotonic() - started:.1f} s)")
+    repo = load_repository(root, future=future)
+    scheduled = f", {len(repo.scheduled)} scheduled" + (" (published: --future)" if future else "") \
+        if repo.scheduled else ""
+    report(f"checked {len(repo.items)} items{scheduled} ({time.monotonic() - started:.1f} s)")
     out.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
     tmp = out / f".tmp-{secrets.token_hex(4)}"

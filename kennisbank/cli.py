@@ -7,16 +7,19 @@ package, and turns :class:`~kennisbank.errors.KennisbankError` into a message an
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kennisbank.errors import ContentInvalid, KennisbankError, UsageError
+
+if TYPE_CHECKING:
+    from kennisbank.content.items import Item
 
 
 class _Group(click.Group):
@@ -75,16 +78,35 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
             root = find_root(outside[0] if outside[0].is_dir() else outside[0].parent)
     with _check_progress(enabled=fmt == "text") as progress:
         result = check_repository(root, only, progress=progress)
+    scheduled = _scheduled(result.items, root, only)
     if fmt == "json":
         click.echo(json.dumps([e.as_dict() for e in result.errors], indent=2, ensure_ascii=False))
     else:
         for error in result.errors:
             click.echo(error.as_github() if fmt == "github" else str(error))
+        if fmt == "github":
+            for item in scheduled:
+                click.echo(f"::notice file={item.path},line=1,title=gepland::verschijnt op {item.date}, "
+                           "niet eerder (build op of na die dag)")
     if fmt != "json":
         summary = f"{len(result.errors)} error(s) in {len({e.path for e in result.errors})} file(s)" if result.errors \
             else f"OK: {len(result.items)} items"
+        if scheduled:
+            summary += f"; {len(scheduled)} scheduled (first: {scheduled[0].path} on {scheduled[0].date})"
         click.echo(summary, err=True)
     sys.exit(1 if result.errors else 0)
+
+
+def _scheduled(items: list[Item], root: Path, only: list[Path] | None) -> list[Item]:
+    """Valid items dated after the build's today (within ``only`` when given), soonest first."""
+    from kennisbank.clock import build_today
+    from kennisbank.content.repository import mark_scheduled, scheduled_items
+
+    mark_scheduled(items, build_today())
+    if only:
+        wanted = [p.resolve() for p in only]
+        items = [i for i in items if any((root / i.path).resolve().is_relative_to(w) for w in wanted)]
+    return scheduled_items(items)
 
 
 @contextmanager
@@ -119,6 +141,7 @@ def new(ctx: click.Context, type_name: str, title: str | None, values: tuple[str
     churches/kerken, city-projects/stadsprojecten, temporary-use/tijdelijk-gebruik,
     housing-instruments/woonbeleid. Required values missing from the options are asked for.
     """
+    from kennisbank.clock import build_today
     from kennisbank.content import new as new_item
     from kennisbank.content.check import check_repository, content_settings
     from kennisbank.content.types import CONTENT_TYPES, content_type
@@ -152,7 +175,7 @@ def new(ctx: click.Context, type_name: str, title: str | None, values: tuple[str
             raise UsageError(f"no value for {name}; give it with --set {name}=...") from None
 
     root = _root(ctx)
-    path = new_item.create(root, ctype, title, given, None if no_input else ask, dt.date.today(),
+    path = new_item.create(root, ctype, title, given, None if no_input else ask, build_today(),
                            body="Schrijf hier de tekst.", settings=content_settings(root)[0])
     click.echo(str(path.relative_to(root)))
     errors = check_repository(root, [path]).errors
@@ -183,16 +206,21 @@ def schema(ctx: click.Context, out: str) -> None:
 @cli.command()
 @click.option("--out", type=click.Path(file_okay=False), default="build", show_default=True,
               help="Output folder (relative to the repository root); the site lands in OUT/site.")
+@click.option("--future", is_flag=True,
+              help="Also publish scheduled items (dated after today), for a preview; never for the live site.")
 @click.pass_context
-def build(ctx: click.Context, out: str) -> None:
+def build(ctx: click.Context, out: str, future: bool) -> None:
     """Check the content, then build the Dutch site into OUT/site (atomically).
 
     Refuses to build when `check` finds errors (exit 1); the previous site stays as it was.
+    "Today" is SOURCE_DATE_EPOCH when set (two builds with the same value are byte-identical),
+    else the clock's date: items dated later are scheduled and left out until a build on or
+    after their date (pages, feeds, search, newsletter alike).
     """
     from kennisbank.build import build as build_all
 
     root = _root(ctx)
-    site = build_all(root, root / out, report=lambda message: click.echo(message, err=True))
+    site = build_all(root, root / out, report=lambda message: click.echo(message, err=True), future=future)
     click.echo(str(site.relative_to(root) if site.is_relative_to(root) else site))
 
 

@@ -64,7 +64,7 @@ class LiveSite:
 
         if not (self.site / "index.html").is_file():
             self._full_build()
-        self._preview = Preview(self.root, self.out)
+        self._preview = Preview(self.root, self.out, future=True)
         update = self._preview.start()
         if update.changed:
             self.report(f"preview: {len(update.rendered)} page(s) brought up to date")
@@ -88,7 +88,7 @@ class LiveSite:
                 self.prepare()
                 what = "full build"
             else:
-                repo = load_repository(self.root)
+                repo = load_repository(self.root, future=True)
                 update = self._preview.refresh(repo)
                 self._stale_index = repo
                 what = f"{len(update.rendered)} page(s) rendered, {len(update.removed)} removed"
@@ -129,7 +129,7 @@ class LiveSite:
     def _full_build(self) -> None:
         from kennisbank.build import build
 
-        build(self.root, self.out, report=self.report)
+        build(self.root, self.out, report=self.report, future=True)
 
     # ------------------------------------------------------------------ async side
 

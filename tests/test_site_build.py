@@ -123,9 +123,10 @@ def test_no_external_fonts_scripts_or_styles(site):
     assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
 
 
-def test_build_is_reproducible(tmp_path, sample_root):
+def test_build_is_reproducible(tmp_path, sample_root, monkeypatch):
     from kennisbank.build import build
 
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")  # 13 September 2020: some items are scheduled
     root = copy_repository(sample_root, tmp_path / "repo")
     build(root, tmp_path / "one")
     build(root, tmp_path / "two")

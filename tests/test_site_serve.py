@@ -84,6 +84,20 @@ def test_edit_refreshes_the_item_page_and_the_listings_that_show_it(server):
     assert 'href="../../nieuwsbrief/"' in httpx.get(f"{base}/nieuws/{slug}/").text  # and stay in the nav
 
 
+def test_preview_shows_a_scheduled_item_labelled_gepland(server):
+    root, base, messages = server
+    folder = root / "content" / "nieuws" / "2099"
+    folder.mkdir()
+    (folder / "toekomstig-bericht.md").write_text(
+        "---\ntitle: Toekomstig bericht\nsummary: Pas later zichtbaar.\ndate: 2099-01-05\ncategory: beleid\n---\n\nTekst.\n",
+        encoding="utf-8")
+    assert wait_for(lambda: httpx.get(f"{base}/nieuws/toekomstig-bericht/").status_code == 200), messages
+    page = httpx.get(f"{base}/nieuws/toekomstig-bericht/").text
+    assert 'class="kb-scheduled"' in page and "verschijnt op" in page and "5 januari 2099" in page
+    listing = httpx.get(f"{base}/nieuws/").text
+    assert re.search(r'href="/nieuws/toekomstig-bericht/">Toekomstig bericht</a>\s*<span class="kb-card__meta"><strong class="kb-scheduled">Gepland', listing)
+
+
 def test_content_error_is_reported_and_the_site_stays_up(server):
     root, base, messages = server
     version = httpx.get(base + "/__livereload").json()["version"]

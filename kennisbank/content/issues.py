@@ -145,12 +145,12 @@ def issue_for(repo: Repository, settings: Settings, month: dt.date) -> Issue | N
 
 def _make_issue(repo: Repository, settings: Settings, number: int, month: dt.date, pool: list[Item],
                 override: Item | None) -> Issue | None:
-    if override is not None and override.draft:
+    if override is not None and not repo.is_published(override):  # a draft, or scheduled for later
         return None
     excluded = set(getattr(override.meta, "exclude", ())) if override else set()
     explicit = list(getattr(override.meta, "items", ())) if override else []
     if explicit:
-        items = [repo.by_id[key] for key in explicit if key not in excluded]
+        items = [repo.by_id[key] for key in explicit if key not in excluded and repo.is_published(repo.by_id[key])]
     else:
         items = round_robin([item for item in pool if item.id not in excluded], settings.newsletter_items)
     if not items and override is None:

@@ -38,6 +38,7 @@ class Item:
     meta: BaseModel
     body: str
     body_line: int
+    scheduled: bool = False  # dated after the build's today; set by the Repository that holds it
 
     @property
     def id(self) -> str:

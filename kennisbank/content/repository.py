@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from kennisbank.clock import build_today
 from kennisbank.content.check import check_repository
 from kennisbank.content.items import Item
 from kennisbank.content.registries import City, Registries
@@ -15,11 +17,21 @@ from kennisbank.errors import ContentInvalid
 
 @dataclass
 class Repository:
-    """All valid items, newest first, and the registries that give their labels."""
+    """All valid items, newest first, and the registries that give their labels.
+
+    ``today`` is the build's date (:func:`kennisbank.clock.build_today`): an item dated after it
+    is *scheduled* and stays unpublished until a build on or after its date, unless ``future``
+    (previews: ``build --future``, ``serve``) publishes it anyway.
+    """
 
     root: Path
     registries: Registries
     items: list[Item] = field(default_factory=list)
+    today: dt.date = field(default_factory=build_today)
+    future: bool = False
+
+    def __post_init__(self) -> None:
+        mark_scheduled(self.items, self.today)
 
     @cached_property
     def by_id(self) -> dict[str, Item]:
@@ -27,8 +39,16 @@ class Repository:
 
     @cached_property
     def published(self) -> list[Item]:
-        """Everything a visitor may see: drafts are never published."""
-        return [item for item in self.items if not item.draft]
+        """Everything a visitor may see: drafts never, scheduled items only with ``future``."""
+        return [item for item in self.items if self.is_published(item)]
+
+    def is_published(self, item: Item) -> bool:
+        return not item.draft and (self.future or not item.scheduled)
+
+    @cached_property
+    def scheduled(self) -> list[Item]:
+        """Items that are not drafts but dated after ``today``, soonest first."""
+        return scheduled_items(self.items)
 
     def of_type(self, name: str, *, include_drafts: bool = False) -> list[Item]:
         """Items of one type (``news``) or section (``nieuws``), newest first."""
@@ -48,9 +68,24 @@ class Repository:
         return self.registries.label(vocabulary, key)
 
 
-def load_repository(root: Path, only: Iterable[Path] | None = None) -> Repository:
-    """Load and validate; raise :class:`ContentInvalid` with every error when anything is wrong."""
+def mark_scheduled(items: Iterable[Item], today: dt.date) -> None:
+    """Set each item's ``scheduled`` flag: dated after ``today``."""
+    for item in items:
+        item.scheduled = item.date is not None and item.date > today
+
+
+def scheduled_items(items: Iterable[Item]) -> list[Item]:
+    """The marked items that are not drafts, soonest first."""
+    return sorted((i for i in items if i.scheduled and not i.draft), key=lambda i: (i.date, i.id))
+
+
+def load_repository(root: Path, only: Iterable[Path] | None = None, *, today: dt.date | None = None,
+                    future: bool = False) -> Repository:
+    """Load and validate; raise :class:`ContentInvalid` with every error when anything is wrong.
+
+    ``today`` defaults to the build's date (``SOURCE_DATE_EPOCH`` or the clock)."""
     result = check_repository(root, only)
     if result.errors:
         raise ContentInvalid(result.errors)
-    return Repository(root=result.root, registries=result.registries, items=result.items)
+    return Repository(root=result.root, registries=result.registries, items=result.items,
+                      today=today or build_today(), future=future)

@@ -53,15 +53,15 @@ def _size_and_mtime(path: Path) -> tuple[int, int]:
 class Preview:
     """The staged tree and rendered site in ``out`` (from a full build), kept up to date."""
 
-    def __init__(self, root: Path, out: Path):
-        self.root, self.out = root, out
+    def __init__(self, root: Path, out: Path, *, future: bool = False):
+        self.root, self.out, self.future = root, out, future
         self.docs, self.site = out / "docs", out / "site"
         self._texts: dict[str, str] = {}
         self._config = self._files = self._nav = self._env = None
 
     def start(self, repo: Repository | None = None) -> Update:
         """Warm MkDocs up on the existing build and bring it in line with the content."""
-        repo = repo or load_repository(self.root)
+        repo = repo or load_repository(self.root, future=self.future)
         self._warm(repo)
         self._texts = {}
         for path in sorted(self.docs.rglob("*.md")):
@@ -75,7 +75,7 @@ class Preview:
 
         A page is removed only from a folder the site stage writes to: the pages of other stages
         (``volg-ons/``, ``nieuwsbrief/``) are never re-staged here and stay as the build left them."""
-        repo = repo or load_repository(self.root)
+        repo = repo or load_repository(self.root, future=self.future)
         staging = stage_pages(repo, load_settings(self.root))
         texts = staged_texts(staging)
         folders = {_folder(path) for path in texts}

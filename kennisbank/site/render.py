@@ -21,7 +21,7 @@ from kennisbank.content import CONTENT_TYPES, Repository
 from kennisbank.errors import KennisbankError
 from kennisbank.site.navcache import nav_cache_plugin
 from kennisbank.site.passthrough import passthrough_plugin
-from kennisbank.site.views import HOME, reference_date, render
+from kennisbank.site.views import HOME, render
 from kennisbank.staging import MARKER_KEY, PageContext, StagedPage, write_page
 
 OVERRIDES = Path(__file__).parent / "overrides"  # Material overrides: skip link, search box, feed links
@@ -88,9 +88,10 @@ def mkdocs_config(repo: Repository, settings: Settings, docs: Path, site: Path):
 
 @contextlib.contextmanager
 def reproducible(repo: Repository) -> Iterator[None]:
-    """MkDocs stamps sitemaps with "today"; use the newest content date instead (SOURCE_DATE_EPOCH)."""
-    newest = reference_date(repo) or dt.date(2000, 1, 1)
-    epoch = int(dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc).timestamp())
+    """MkDocs stamps sitemaps with its own "today"; give it the build's (the repository's, from
+    :mod:`kennisbank.clock`), so the whole build agrees on one date even across midnight."""
+    today = repo.today
+    epoch = int(dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone.utc).timestamp())
     before = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     try:

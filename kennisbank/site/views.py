@@ -82,6 +82,7 @@ def templates() -> jinja2.Environment:
     )
     env.globals["describe_when"] = describe_when
     env.globals["card_html"] = card_html
+    env.globals["long_date"] = dutch.long_date
     return env
 
 
@@ -165,7 +166,8 @@ def _card_inputs(item: Item) -> tuple:
     if inputs is None or inputs[0] is not item:
         meta = item.meta
         event = (meta.start, meta.end, meta.location) if item.type.name == "event" else None
-        inputs = _card_keys[id(item)] = (item, (item.url, item.title, item.summary, item.type.name, item.date, event))
+        inputs = _card_keys[id(item)] = (item, (item.url, item.title, item.summary, item.type.name, item.date, event,
+                                                item.scheduled))
     return inputs[1]
 
 
@@ -202,7 +204,7 @@ def tag_slug(tag: str) -> str:
 def item_page(item: Item, repo: Repository, related: list[Item], generation: object = None) -> StagedPage:
     """An item's page. The preview re-stages every page after each save, so the HTML is reused
     while nothing it shows changed (``generation`` stands for the registries' labels)."""
-    inputs = (generation, item.path, item.meta, item.body, tuple(_card_inputs(r) for r in related),
+    inputs = (generation, item.path, item.meta, item.body, item.scheduled, tuple(_card_inputs(r) for r in related),
               tuple((t, repo.themes[t].title, repo.themes[t].meta.parent) for t in item.themes if t in repo.themes))
     cached = _item_pages.get(item.id)
     if cached is None or cached[0] != inputs:
@@ -456,16 +458,9 @@ def cases_page(repo: Repository) -> StagedPage:
 
 # ---------------------------------------------------------------- home
 
-def reference_date(repo: Repository):
-    """The build's "today": the newest publication date in the content, so builds are reproducible."""
-    dates = [i.date for i in repo.published if i.date and i.type.name != "newsletter"]
-    return max(dates) if dates else None
-
-
 def home_page(repo: Repository, settings: Settings, latest: int = 5) -> StagedPage:
-    today = reference_date(repo)
     events = repo.of_type("event")
-    upcoming = sorted((e for e in events if today is None or _ordinal(e.meta.end or e.meta.start) >= today.toordinal()),
+    upcoming = sorted((e for e in events if _ordinal(e.meta.end or e.meta.start) >= repo.today.toordinal()),
                       key=lambda e: (_ordinal(e.meta.start), e.id))
     events_title = "Komende activiteiten"
     if not upcoming:
