@@ -2,22 +2,21 @@
 
 The stages run in the order of :data:`STAGES` (``"module:function"``, each
 ``fn(repo, settings, tmp) -> None``); a stage that adds pages to the site runs before the render.
-Adding a stage is one line here. Output lands in ``<out>/.tmp-<random>/`` beside the output and
-replaces ``<out>/site`` (and the other stage folders) only after every stage succeeded: a failed
-or interrupted build leaves the previous site untouched.
+Adding a stage is one line here. Output lands in a fresh folder of the output root and replaces
+the live build in one atomic step only after every stage succeeded (:mod:`kennisbank.output`): a
+failed, interrupted or concurrent build leaves the previous site untouched.
 """
 
 from __future__ import annotations
 
 import importlib
-import secrets
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from kennisbank.config import load_settings
 from kennisbank.content import load_repository
+from kennisbank.output import publish
 
 STAGES: list[str] = [
     "kennisbank.site:stage_site",  # <tmp>/docs: every page as Markdown, pictures, stylesheet
@@ -26,8 +25,6 @@ STAGES: list[str] = [
     "kennisbank.search:stage_search_index",  # <tmp>/search: the embedded tantivy index
     "kennisbank.site:render_site",  # <tmp>/docs → <tmp>/site with mkdocs-material (always last)
 ]
-
-OUTPUTS = ("site", "docs", "newsletter", "search")  # folders swapped into <out> when present
 
 
 def _stage(spec: str) -> Callable:
@@ -42,7 +39,9 @@ def build(root: Path, out: Path, report: Callable[[str], None] = lambda message:
     Items dated after the build's today (:mod:`kennisbank.clock`) are left out unless ``future``
     (a preview that shows scheduled items, labelled "gepland").
 
-    Raises :class:`~kennisbank.errors.ContentInvalid` (nothing touched) when `check` finds errors.
+    Raises :class:`~kennisbank.errors.ContentInvalid` (nothing touched) when `check` finds errors,
+    :class:`~kennisbank.output.OutputBusy` when another build writes into ``out``, and
+    :class:`~kennisbank.output.OutputUnwritable` when ``out`` is read-only or full.
     """
     settings = load_settings(root)
     started = time.monotonic()
@@ -50,38 +49,9 @@ def build(root: Path, out: Path, report: Callable[[str], None] = lambda message:
     scheduled = f", {len(repo.scheduled)} scheduled" + (" (published: --future)" if future else "") \
         if repo.scheduled else ""
     report(f"checked {len(repo.items)} items{scheduled} ({time.monotonic() - started:.1f} s)")
-    out.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out)
-    tmp = out / f".tmp-{secrets.token_hex(4)}"
-    tmp.mkdir()
-    try:
+    with publish(out) as tmp:
         for spec in STAGES:
             started = time.monotonic()
             _stage(spec)(repo, settings, tmp)
             report(f"{spec.partition(':')[2]} ({time.monotonic() - started:.1f} s)")
-        swap(tmp, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return out / "site"
-
-
-def swap(tmp: Path, out: Path) -> None:
-    """Move the new outputs in with renames (the old ones aside first), then delete the old."""
-    old = out / f".old-{secrets.token_hex(4)}"
-    old.mkdir()
-    try:
-        for name in OUTPUTS:
-            if (tmp / name).exists():
-                if (out / name).exists():
-                    (out / name).rename(old / name)
-                (tmp / name).rename(out / name)
-    finally:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _remove_leftovers(out: Path) -> None:
-    """Temporary folders of builds that were killed before they could clean up."""
-    for leftover in out.glob(".tmp-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in out.glob(".old-*"):
-        shutil.rmtree(leftover, ignore_errors=True)

@@ -63,7 +63,12 @@ def read_meta(folder: Path) -> IndexMeta:
 
 def swap_in(new: Path, target: Path) -> None:
     """Replace ``target`` by ``new`` with renames only, so readers see the old or the new index,
-    never half of one. Processes that have the old index open keep reading it (POSIX)."""
+    never half of one. Processes that have the old index open keep reading it (POSIX).
+
+    When ``target`` is a link into the live build (``<out>/search -> current/search``, see
+    :mod:`kennisbank.output`), the index inside that build is replaced and the link stays."""
+    if target.is_symlink():
+        target = target.resolve()
     old = None
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
