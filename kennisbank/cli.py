@@ -319,22 +319,29 @@ def newsletter_build(ctx: click.Context, month: str | None, every: bool, out: st
               show_default=True, help="Where `newsletter build` wrote the issues (relative to the repository root).")
 @click.option("--uncertain", type=click.Choice(["resend", "skip"]), default="resend", show_default=True,
               help="Recipients an interrupted run may or may not have reached: send again, or skip.")
+@click.option("--force-log", is_flag=True,
+              help="Use --log even though another send log exists for this issue and list "
+                   "(everyone the other log recorded may get the issue twice).")
 @click.pass_context
 def newsletter_send(ctx: click.Context, number: int, recipients: str, dry_run: bool, rate: float | None,
-                    log_path: str | None, issues_dir: str, uncertain: str) -> None:
+                    log_path: str | None, issues_dir: str, uncertain: str, force_log: bool) -> None:
     """Send built issue NUMBER to every recipient, one message each, over SMTP.
 
     SMTP settings come from SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD and SMTP_STARTTLS=1.
     A send log records every delivery: after a crash or kill, run the same command again and it
     continues without sending anyone the issue twice. Exit 0 when everyone has the issue, 1 on
     errors (nothing or only part sent: rerun to continue), 2 on bad options, 3 when the server
-    refused some recipients.
+    refused some recipients (each with its reason; the others still got the issue).
+
+    One send log belongs to one issue and one list: a second log for the same pair is refused
+    unless --force-log. Addresses with non-ASCII domains are sent as IDNA; non-ASCII local parts
+    need a server that offers SMTPUTF8, otherwise that recipient is refused and logged.
     """
     from kennisbank.newsletter.commands import send_command
 
     root = _root(ctx)
     send_command(root, number, Path(recipients), root / issues_dir, Path(log_path) if log_path else None,
-                 dry_run, rate, uncertain, echo=lambda message: click.echo(message, err=True))
+                 dry_run, rate, uncertain, echo=lambda message: click.echo(message, err=True), force_log=force_log)
 
 
 def main() -> None:

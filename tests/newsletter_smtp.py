@@ -59,10 +59,10 @@ class Recorder:
 
 
 class SmtpServer:
-    def __init__(self, recorder: Recorder):
+    def __init__(self, recorder: Recorder, smtputf8: bool = False):
         self.recorder = recorder
         self.port = free_port()
-        self.controller = Controller(recorder, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(recorder, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8)
 
     def __enter__(self) -> SmtpServer:
         self.controller.start()

@@ -190,3 +190,47 @@ def test_sending_an_issue_that_was_not_built_says_how_to_build_it(sample_root, t
     write_csv(csv, 1)
     result = run_cli(sample_root, ["newsletter", "send", "130", "--to", str(csv), "--issues", str(tmp_path), "--dry-run"], {})
     assert result.returncode == 1 and "newsletter build" in result.stderr
+
+
+def test_internationalised_addresses_are_sent_or_refused_alone_and_never_stop_the_send(sample_root, issues_dir,
+                                                                                        tmp_path):
+    csv = tmp_path / "lijst.csv"
+    emails = write_csv(csv, 4, extra="jose@exämple.be,José\njosé@example.be,José Twee\nlaatste@example.org,Laatste\n")
+    with SmtpServer(Recorder()) as plain:  # no SMTPUTF8 offered
+        result = run_cli(sample_root, send_args(issues_dir, csv), smtp_env(plain))
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    received = plain.recorder.received_by()
+    assert received == {**{email: 1 for email in emails}, "jose@xn--exmple-cua.be": 1, "laatste@example.org": 1}
+    idna_message = next(m for rcpts, m in plain.recorder.messages if rcpts == ["jose@xn--exmple-cua.be"])
+    assert idna_message["To"].addresses[0].domain == "xn--exmple-cua.be"
+    assert "refused: josé@example.be" in result.stderr and "SMTPUTF8" in result.stderr
+    log = [json.loads(line) for line in (tmp_path / f"lijst.{ISSUE}.send-log.jsonl").read_text().splitlines()]
+    assert [e for e in log if e["event"] == "failed"] == [
+        {**next(e for e in log if e["event"] == "failed"), "email": "josé@example.be"}]
+    assert "SMTPUTF8" in next(e["error"] for e in log if e["event"] == "failed")
+    with SmtpServer(Recorder(), smtputf8=True) as modern:  # the rerun reaches the one left, only
+        rerun = run_cli(sample_root, send_args(issues_dir, csv), smtp_env(modern))
+    assert rerun.returncode == 0, rerun.stderr
+    assert [rcpts for rcpts, _ in modern.recorder.messages] == [["josé@example.be"]]
+    to_header = str(modern.recorder.messages[0][1]["To"]).encode("utf-8", "surrogateescape").decode("utf-8")
+    assert to_header == "José Twee <josé@example.be>"  # raw UTF-8 header (SMTPUTF8)
+
+
+def test_a_second_send_log_for_the_same_issue_and_list_is_refused_unless_forced(sample_root, issues_dir, tmp_path):
+    csv = tmp_path / "lijst.csv"
+    emails = write_csv(csv, 3)
+    with SmtpServer(Recorder()) as server:
+        first = run_cli(sample_root, send_args(issues_dir, csv, "--log", str(tmp_path / "a.jsonl")), smtp_env(server))
+        second = run_cli(sample_root, send_args(issues_dir, csv, "--log", str(tmp_path / "b.jsonl")), smtp_env(server))
+        default = run_cli(sample_root, send_args(issues_dir, csv), smtp_env(server))
+        assert first.returncode == 0, first.stderr
+        assert second.returncode == 1 and default.returncode == 1
+        assert "a.jsonl" in second.stderr and "--force-log" in second.stderr
+        assert server.recorder.received_by() == {email: 1 for email in emails}
+        same = run_cli(sample_root, send_args(issues_dir, csv, "--log", str(tmp_path / "a.jsonl")), smtp_env(server))
+        assert same.returncode == 0 and server.recorder.received_by() == {email: 1 for email in emails}
+        forced = run_cli(sample_root, send_args(issues_dir, csv, "--log", str(tmp_path / "b.jsonl"), "--force-log"),
+                         smtp_env(server))
+    assert forced.returncode == 0, forced.stderr
+    assert server.recorder.received_by() == {email: 2 for email in emails}

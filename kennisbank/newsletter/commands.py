@@ -18,7 +18,7 @@ from kennisbank.content import load_repository
 from kennisbank.newsletter.output import issue_folder, select_issues, write_issues
 from kennisbank.newsletter.recipients import read_recipients
 from kennisbank.newsletter.send import PartialSend, Plan, plan, read_issue, send, smtp_config
-from kennisbank.newsletter.sendlog import SendLog, peek_state
+from kennisbank.newsletter.sendlog import SendLog, claim, peek_state
 
 Echo = Callable[[str], None]
 
@@ -49,8 +49,13 @@ def default_log(recipients_csv: Path, number: int) -> Path:
     return recipients_csv.with_name(f"{recipients_csv.stem}.{number}.send-log.jsonl")
 
 
+def log_registry(recipients_csv: Path) -> Path:
+    """Which send log belongs to which issue of this list: ``leden.csv`` → ``leden.send-logs.json``."""
+    return recipients_csv.with_name(f"{recipients_csv.stem}.send-logs.json")
+
+
 def send_command(root: Path, number: int, recipients_csv: Path, issues_dir: Path, log_path: Path | None,
-                 dry_run: bool, rate: float | None, uncertain: str, echo: Echo) -> None:
+                 dry_run: bool, rate: float | None, uncertain: str, echo: Echo, force_log: bool = False) -> None:
     settings = load_settings(root)
     recipients, duplicates = read_recipients(recipients_csv)
     if duplicates:
@@ -66,6 +71,7 @@ def send_command(root: Path, number: int, recipients_csv: Path, issues_dir: Path
         echo(f"dry run: {len(todo.to_send)} message(s) would be sent; nothing was sent")
         return
     config = smtp_config(os.environ)
+    claim(log_registry(recipients_csv), number, str(recipients_csv.resolve()), log_path, force_log)
     with SendLog(log_path, number) as log:
         todo = plan(recipients, log.state, uncertain)
         _announce(todo, number, log_path, uncertain, echo)
@@ -78,8 +84,8 @@ def send_command(root: Path, number: int, recipients_csv: Path, issues_dir: Path
     if report.refused:
         for recipient, problem in report.refused:
             echo(f"refused: {recipient.email} (line {recipient.line}): {problem}")
-        raise PartialSend(f"{len(report.refused)} recipient(s) refused by the server; run the same command "
-                          "again to retry them (the others are not sent twice)")
+        raise PartialSend(f"{len(report.refused)} recipient(s) could not be sent to (reasons above, also in the "
+                          "send log); run the same command again to retry them (the others are not sent twice)")
 
 
 def _announce(todo: Plan, number: int, log_path: Path, uncertain: str, echo: Echo) -> None:

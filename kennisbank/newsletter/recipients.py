@@ -27,7 +27,8 @@ class Recipient:
         return self.email.lower()
 
     def address(self) -> str:
-        return str(Address(display_name=self.name, addr_spec=self.email))
+        local, _, domain = self.email.rpartition("@")
+        return str(Address(display_name=self.name, username=local, domain=domain))
 
 
 class RecipientsInvalid(KennisbankError):
@@ -45,8 +46,9 @@ def _valid_email(value: str) -> bool:
     local, domain = value.split("@")
     if not local or "." not in domain or domain.startswith(".") or domain.endswith("."):
         return False
+    ascii_local = "".join(ch if ch.isascii() else "x" for ch in local)  # UTF-8 local parts: SMTPUTF8, at send
     try:
-        Address(addr_spec=value)
+        Address(addr_spec=f"{ascii_local}@{domain}")
     except (HeaderParseError, ValueError, IndexError):
         return False
     return True

@@ -12,6 +12,12 @@ deduplicate (Gmail does) show it once. ``uncertain="skip"`` chooses the other si
 
 SMTP settings come from the environment (``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_USER``,
 ``SMTP_PASSWORD``, ``SMTP_STARTTLS=1``); the password is never printed or logged.
+
+Internationalised addresses: a domain outside ASCII is sent as IDNA A-labels (``exämple.be`` →
+``xn--exmple-cua.be``), which every server accepts; a local part outside ASCII needs SMTPUTF8
+(RFC 6531), used when the server offers it. Whatever cannot be sent to one reader (no SMTPUTF8,
+an invalid domain, a refusal) is logged as ``failed`` with its reason and the send goes on: one
+bad recipient never stops the others.
 """
 
 from __future__ import annotations
@@ -23,9 +29,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage
+from email.headerregistry import Address
 from email.policy import SMTP as SMTP_POLICY
+from email.policy import SMTPUTF8 as SMTPUTF8_POLICY
 from email.utils import parseaddr
 from pathlib import Path
+
+import idna
 
 from kennisbank.config import Settings
 from kennisbank.errors import KennisbankError, UsageError
@@ -105,13 +115,36 @@ class SendReport:
     refused: list[tuple[Recipient, str]] = field(default_factory=list)
 
 
-def personal_copy(settings: Settings, issue: int, template: bytes, recipient: Recipient) -> bytes:
+@dataclass(frozen=True)
+class Envelope:
+    """How one recipient is addressed on the wire: the RCPT TO address, and whether it needs SMTPUTF8."""
+
+    address: str
+    smtputf8: bool
+
+
+class Undeliverable(Exception):
+    """This recipient cannot be sent to (the reason is logged); the send goes on with the others."""
+
+
+def envelope(email: str) -> Envelope:
+    """The domain as IDNA A-labels; SMTPUTF8 only when the local part itself is not ASCII."""
+    local, _, domain = email.rpartition("@")
+    try:
+        ascii_domain = domain if domain.isascii() else idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise Undeliverable(f"the domain {domain!r} is not a valid internationalised domain name ({exc})") from None
+    return Envelope(f"{local}@{ascii_domain}", smtputf8=not local.isascii())
+
+
+def personal_copy(settings: Settings, issue: int, template: bytes, recipient: Recipient, to: Envelope) -> bytes:
     message: EmailMessage = message_from_bytes(template, _class=EmailMessage, policy=SMTP_POLICY)  # type: ignore[assignment]
     del message["To"]
-    message["To"] = recipient.address()
+    local, _, domain = to.address.rpartition("@")
+    message["To"] = str(Address(display_name=recipient.name, username=local, domain=domain))
     del message["Message-ID"]
     message["Message-ID"] = message_id(settings, issue, recipient.key)
-    return message.as_bytes(policy=SMTP_POLICY)
+    return message.as_bytes(policy=SMTPUTF8_POLICY if to.smtputf8 else SMTP_POLICY)
 
 
 class _Throttle:
@@ -158,13 +191,8 @@ def send(settings: Settings, issue: int, template: bytes, recipients: list[Recip
     client = _connect(config)
     try:
         for recipient in recipients:
-            data = personal_copy(settings, issue, template, recipient)
             throttle.wait()
-            problem = _envelope(client, sender, recipient)
-            if problem is None:
-                log.record(SENDING, recipient.email)
-                code, reply = client.data(data)
-                problem = None if code == 250 else f"{code} {reply.decode(errors='replace')}"
+            problem = _send_one(client, settings, issue, template, sender, recipient, log)
             if problem is None:
                 log.record(SENT, recipient.email)
                 report.sent += 1
@@ -184,12 +212,37 @@ def send(settings: Settings, issue: int, template: bytes, recipients: list[Recip
     return report
 
 
-def _envelope(client: smtplib.SMTP, sender: str, recipient: Recipient) -> str | None:
+def _send_one(client: smtplib.SMTP, settings: Settings, issue: int, template: bytes, sender: str,
+              recipient: Recipient, log: SendLog) -> str | None:
+    """One message to one reader; the reason it could not be sent, or None when the server took it."""
+    try:
+        to = envelope(recipient.email)
+        if to.smtputf8 and not client.has_extn("smtputf8"):
+            raise Undeliverable("the address has non-ASCII characters before the @ and the SMTP server does not "
+                                "offer SMTPUTF8")
+        data = personal_copy(settings, issue, template, recipient, to)
+    except (Undeliverable, UnicodeError, ValueError) as exc:
+        return str(exc)
+    problem = _envelope(client, sender, to)
+    if problem is None:
+        log.record(SENDING, recipient.email)
+        code, reply = client.data(data)
+        problem = None if code == 250 else f"{code} {reply.decode(errors='replace')}"
+    client.command_encoding = "ascii"  # SMTPUTF8 switched it for this transaction only
+    return problem
+
+
+def _envelope(client: smtplib.SMTP, sender: str, to: Envelope) -> str | None:
     """MAIL FROM and RCPT TO; a refusal of this recipient is returned, not raised."""
-    code, reply = client.mail(sender)
+    options = ["SMTPUTF8"] if to.smtputf8 else []
+    if to.smtputf8 and client.has_extn("8bitmime"):
+        options.append("BODY=8BITMIME")
+    code, reply = client.mail(sender, options)
     if code != 250:
+        if to.smtputf8:
+            return f"{code} {reply.decode(errors='replace')}"
         raise smtplib.SMTPSenderRefused(code, reply, sender)
-    code, reply = client.rcpt(recipient.email)
+    code, reply = client.rcpt(to.address)
     if code not in (250, 251):
         return f"{code} {reply.decode(errors='replace')}"
     return None

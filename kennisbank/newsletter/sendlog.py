@@ -109,3 +109,33 @@ def peek_state(path: Path, issue: int) -> LogState:
     except FileNotFoundError:
         return LogState()
     return read_state(text[: text.rfind("\n") + 1], issue, path)
+
+
+def claim(registry: Path, issue: int, recipients_list: str, log_path: Path, force: bool = False) -> None:
+    """Tie ``log_path`` to (issue, list): the first log used for a pair is the only one accepted.
+
+    Two logs for one issue and one list would each think nobody got the issue yet and mail everyone
+    twice, so a second log is refused unless ``force`` (then it replaces the first in the registry).
+    ``registry`` is a small JSON file kept with the list (``<list>.send-logs.json``).
+    """
+    registry.parent.mkdir(parents=True, exist_ok=True)
+    with registry.open("a+", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        try:
+            claims = json.loads(handle.read() or "{}")
+        except json.JSONDecodeError:
+            raise KennisbankError(f"{registry}: damaged send-log registry; fix or remove it") from None
+        key = f"{issue} {recipients_list}"
+        wanted = str(log_path.resolve())
+        earlier = claims.get(key)
+        if earlier and earlier != wanted and Path(earlier).exists() and not force:
+            raise KennisbankError(
+                f"issue {issue} was already sent to {recipients_list} with the send log {earlier}; use that log "
+                "(--log) so nobody gets the issue twice, or --force-log to start over with this one")
+        claims[key] = wanted
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps(claims, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
