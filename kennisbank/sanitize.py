@@ -17,6 +17,7 @@ import posixpath
 import re
 import threading
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import markdown
@@ -43,6 +44,15 @@ _ATTRIBUTES = {
 }
 _SCHEMES = {"http", "https", "mailto", "tel"}
 _SAFE_SCHEMES = re.compile(r"^(?:https?:|mailto:|tel:|/|#|\.|[^:/?#]+(?:[/?#]|$))", re.I)
+
+
+def stays_below(item_path: str, src: str) -> bool:
+    """Whether relative picture ``src`` lies beside or below the file ``item_path`` (no ``..`` out
+    of its folder, no absolute path): the only pictures a content file may publish."""
+    path = src.split("#")[0].split("?")[0]
+    folder = posixpath.dirname(item_path)
+    joined = posixpath.normpath(posixpath.join(folder, path))
+    return bool(path) and not path.startswith("/") and joined.startswith(folder + "/")
 
 
 def media_url(item_path: str, src: str) -> str:
@@ -129,7 +139,9 @@ def clean(html: str, item_path: str = "") -> str:
         if tag == "img" and attribute == "src":
             if value.startswith(MEDIA_PREFIX):
                 return value
-            return None if is_external(value) or not item_path else media_url(item_path, value)
+            if is_external(value) or not item_path or not stays_below(item_path, value):
+                return None
+            return media_url(item_path, value)
         return value
 
     return nh3.clean(
@@ -150,3 +162,65 @@ def _heading_slug(prefix: str):
         return prefix + (slugify_unicode(value, separator) or "kop")
 
     return slug
+
+
+class _Elements(HTMLParser):
+    """(tag, attribute, value) of every start tag, entities decoded as a browser decodes them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str | None, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, None, None))
+        self.found.extend((tag, name, value) for name, value in attrs)
+
+
+def _elements(markup: str) -> list[tuple[str, str | None, str | None]]:
+    parser = _Elements()
+    parser.feed(markup)
+    parser.close()
+    return parser.found
+
+
+_RENDERER_MADE = {("th", "style"), ("td", "style")}  # table alignment: dropped, but not the editor's doing
+
+
+def _url_allowed(value: str) -> bool:
+    text = "".join(ch for ch in value if ch > " " and ch != "\x7f")  # browsers drop these in URLs
+    scheme = urlsplit(text).scheme.lower() if ":" in text.split("/")[0] else ""
+    return not scheme or scheme in _SCHEMES
+
+
+def dropped(markup: str) -> list[str]:
+    """What :func:`clean` would silently remove from ``markup`` (HTML from the Markdown renderer),
+    as short English descriptions for `check`: the same allow-list, and nh3 itself as the judge of
+    anything the description misses (so a parser difference cannot hide a removal)."""
+    findings: list[str] = []
+    kept: list[tuple[str, str | None, str | None]] = []
+    for tag, name, value in _elements(markup):
+        if tag not in _TAGS:
+            if name is None:
+                findings.append(f"<{tag}> is not allowed")
+        elif name is not None and name not in _ATTRIBUTES.get(tag, set()) and (tag, name) not in _RENDERER_MADE:
+            findings.append(f"the attribute {name}= on <{tag}> is not allowed")
+        elif name in ("href", "src") and value is not None and not _url_allowed(value):
+            findings.append(f"unsafe URL in {name}= on <{tag}>: only http(s), mailto, tel and relative links")
+        elif not (tag == "img" and name == "src"):
+            kept.append((tag, name, value))
+    if not findings:
+        cleaned = _elements(clean(markup))
+        missing = [entry for entry in kept if entry not in cleaned and not (entry[0] == "a" and entry[1] == "rel")]
+        if missing:
+            findings.append(f"<{missing[0][0]}> markup would be dropped by the site")
+    return list(dict.fromkeys(findings))
+
+
+def rendered(text: str, item_path: str = "") -> str:
+    """The HTML the Markdown renderer makes of ``text``, before cleaning (for `check`)."""
+    md = _converter("")
+    md.treeprocessors["kb_pictures"].item_path = item_path
+    try:
+        return md.convert(text)
+    finally:
+        md.reset()

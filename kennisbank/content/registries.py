@@ -95,7 +95,23 @@ def _load_mapping(root: Path, relative: str, errors: list[ContentError]) -> tupl
         errors.append(ContentError(relative, 1, "file", "must be a mapping"))
         return {}, {}
     lines = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    text_lines = text.splitlines()
+    for number, line in enumerate(text_lines, start=1):
         if match := _TOP_KEY.match(line):
             lines.setdefault(match.group(1).strip(), number)
+    for key, value in data.items():
+        errors.extend(_markup_errors(relative, text_lines, lines.get(str(key), 1), str(key), value))
     return data, lines
+
+
+def _markup_errors(relative: str, text_lines: list[str], start: int, field: str, value: object) -> list[ContentError]:
+    """Names and labels are plain text: no markup, no unsafe URLs (each with the line that holds it)."""
+    from kennisbank.content.safety import plain_text_errors
+
+    if isinstance(value, dict):
+        return [e for k, v in value.items() for e in _markup_errors(relative, text_lines, start, f"{field}.{k}", v)]
+    if not isinstance(value, str):
+        return []
+    probe = value[:20]
+    line = next((n for n in range(start, len(text_lines) + 1) if probe in text_lines[n - 1]), start)
+    return plain_text_errors(relative, line, field, value)

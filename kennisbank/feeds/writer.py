@@ -3,11 +3,16 @@
 feedgen 1.0 pitfalls handled here: ``add_entry`` prepends unless ``order="append"``; the RSS
 channel ``<link>`` is the *last* link set, so ``rel="self"`` goes first and the alternate last;
 ``lastBuildDate``/``updated`` default to "now", so both come from the newest entry.
+
+Escaping: every text is plain text and is escaped exactly once for its context. Readers render an
+RSS ``<description>`` as HTML, so it gets the text HTML-escaped (lxml then escapes that for XML);
+Atom summaries say ``type="text"``, so they carry the text itself, XML-escaped once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
@@ -50,7 +55,9 @@ def _generator(feed: Feed, settings: Settings, self_url: str) -> FeedGenerator:
         entry.guid(entry_id(settings, item.key), permalink=False)
         entry.title(item.title)
         entry.link(href=settings.absolute(item.url), rel="alternate")
-        entry.summary(item.summary or item.title)  # Atom <summary>, RSS <description>
+        summary = item.summary or item.title
+        entry.summary(summary, type="text")  # Atom <summary type="text">
+        entry.description(html.escape(summary, quote=False))  # RSS <description> is read as HTML
         entry.published(moment(item.published))
         entry.updated(moment(item.published))
         for label in item.categories:

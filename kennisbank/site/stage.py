@@ -14,7 +14,8 @@ from pathlib import Path
 from kennisbank.config import Settings
 from kennisbank.content import Repository
 from kennisbank.errors import KennisbankError
-from kennisbank.sanitize import MEDIA_PREFIX, is_external, media_url
+from kennisbank.content.images import publishable_picture
+from kennisbank.sanitize import is_external, media_url
 from kennisbank.site import views
 from kennisbank.site.pages import attach_feeds, feed_hooks
 from kennisbank.site.related import related_items
@@ -81,12 +82,8 @@ def media_files(repo: Repository) -> dict[str, Path]:
         if "![" in item.body or "<img" in item.body.lower():
             sources.extend(a or b for a, b in _BODY_IMAGE.findall(item.body))
         for src in sources:
-            if is_external(src):
-                continue
-            url = media_url(item.path, src)
-            source = (repo.root / url.removeprefix(MEDIA_PREFIX)).resolve()
-            if source.is_file() and source.is_relative_to(repo.root.resolve()):
-                found[url.lstrip("/")] = source
+            if not is_external(src) and (source := publishable_picture(repo.root, item.path, src)) is not None:
+                found[media_url(item.path, src).lstrip("/")] = source
     return found
 
 
