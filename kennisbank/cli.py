@@ -229,13 +229,17 @@ def build(ctx: click.Context, out: str, future: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port.")
 @click.option("--out", type=click.Path(file_okay=False), default="build", show_default=True,
               help="Build folder whose site/ is served (relative to the repository root).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this Host name (repeatable; * for any). By default only "
+                   "localhost and the --host address are answered, against DNS rebinding.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, out: str) -> None:
+def serve(ctx: click.Context, host: str, port: int, out: str, allow_hosts: tuple[str, ...]) -> None:
     """Serve the built site with live reload: edits in content/, cases/ or mkdocs.yml show at once."""
     from kennisbank.serve import serve as run_server
 
     root = _root(ctx)
-    run_server(root, root / out, host=host, port=port, report=lambda message: click.echo(message, err=True))
+    run_server(root, root / out, host=host, port=port, report=lambda message: click.echo(message, err=True),
+               allow_hosts=allow_hosts)
 
 
 @cli.group()

@@ -15,11 +15,14 @@ import asyncio
 import contextlib
 import gc
 import mimetypes
+import posixpath
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -29,6 +32,8 @@ from kennisbank.content import load_repository
 from kennisbank.errors import ContentInvalid, KennisbankError
 
 RELOAD_PATH = "/__livereload"
+MAX_SINCE_DIGITS = 18  # a version is a counter: fits in 64 bits
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 POLL_SECONDS = 25
 REINDEX_AFTER_SECONDS = 1.5  # quiet time after a refresh before the search index catches up
 COLLECT_AFTER_SECONDS = 0.3  # garbage collection after a refresh waits until the reloads are served
@@ -177,13 +182,16 @@ class LiveSite:
 
 
 def create_app(root: Path, out: Path, *, watch: bool = True, report: Callable[[str], None] = print,
-               live: LiveSite | None = None) -> Starlette:
+               live: LiveSite | None = None, allowed_hosts: Sequence[str] | None = None) -> Starlette:
     """The server: live reload, mounted APIs, then the static site (in that order of routes)."""
     live = live or LiveSite(root, out, report)
 
     async def livereload(request: Request) -> Response:
         since = request.query_params.get("since", "")
-        if since.lstrip("-").isdigit():
+        if since:
+            if len(since) > MAX_SINCE_DIGITS or not since.isdigit():
+                return JSONResponse({"error": f"since must be a version number (at most {MAX_SINCE_DIGITS} digits)"},
+                                    status_code=400)
             await live.wait_for_change(int(since))
         return JSONResponse({"version": live.version, "errors": live.errors})
 
@@ -205,9 +213,19 @@ def create_app(root: Path, out: Path, *, watch: bool = True, report: Callable[[s
         Mount("/api", app=_search_api(root, out)),  # embedded index; Meilisearch when MEILI_URL is set
         Mount("/", app=SiteFiles(out / "site")),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    hosts = list(allowed_hosts) if allowed_hosts is not None else list(LOCAL_HOSTS)
+    middleware = [] if "*" in hosts else [Middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False)]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.live = live
     return app
+
+
+def served_hosts(host: str, extra: Sequence[str] = ()) -> list[str]:
+    """Host names the preview answers to: loopback names, the address it listens on, and any the
+    user allowed (``--allow-host``; ``*`` for any). Other ``Host`` headers get 400, so a page on
+    another site cannot reach the preview through DNS rebinding."""
+    listening = [] if host in ("0.0.0.0", "::", "") else [host.strip("[]")]
+    return list(dict.fromkeys([*LOCAL_HOSTS, *listening, *extra]))
 
 
 def _search_api(root: Path, out: Path):
@@ -232,7 +250,8 @@ class SiteFiles:
         await response(scope, receive, send)
 
     def response(self, url_path: str) -> Response:
-        if not url_path.endswith("/") and (self.site / url_path.lstrip("/")).is_dir():
+        inside = self.inside(url_path)  # normalised first: nothing outside the site is looked at
+        if inside is not None and inside.is_dir() and not url_path.endswith("/"):
             return RedirectResponse(url_path + "/", status_code=301)
         target = self.resolve(url_path)
         if target is None:
@@ -245,15 +264,22 @@ class SiteFiles:
         media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         return FileResponse(target, media_type=media_type, headers={"Cache-Control": "no-cache"})
 
-    def resolve(self, url_path: str) -> Path | None:
+    def inside(self, url_path: str) -> Path | None:
+        """The path under the site that ``url_path`` names, or None when it leaves the site."""
         from urllib.parse import unquote
 
-        relative = unquote(url_path).lstrip("/")
-        if "\x00" in relative:
+        relative = posixpath.normpath("/" + unquote(url_path)).lstrip("/")
+        if "\x00" in relative or relative.startswith(".."):
             return None
-        candidate = (self.site / relative).resolve()
         site = self.site.resolve()
+        candidate = (site / relative).resolve()
         if candidate != site and not candidate.is_relative_to(site):
+            return None
+        return candidate
+
+    def resolve(self, url_path: str) -> Path | None:
+        candidate = self.inside(url_path)
+        if candidate is None:
             return None
         if candidate.is_dir():
             candidate = candidate / "index.html"
@@ -268,14 +294,16 @@ class SiteFiles:
 
 
 def serve(root: Path, out: Path, *, host: str = "127.0.0.1", port: int = 8000,
-          report: Callable[[str], None] = print) -> None:
-    """Run the preview server until interrupted."""
+          report: Callable[[str], None] = print, allow_hosts: Sequence[str] = ()) -> None:
+    """Run the preview server until interrupted, with the limits of :mod:`kennisbank.http_limits`."""
     import uvicorn
+
+    from kennisbank.http_limits import server_config
 
     live = LiveSite(root, out, report)
     live.prepare()  # before the server starts, so content errors end the command with exit 1
-    app = create_app(root, out, report=report, live=live)
+    app = create_app(root, out, report=report, live=live, allowed_hosts=served_hosts(host, allow_hosts))
     report(f"serving {out / 'site'} on http://{host}:{port}/ (Ctrl+C stops)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(server_config(app, host, port)).run()
 
 
