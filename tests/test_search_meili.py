@@ -21,7 +21,7 @@ def settings(sample_root):
 
 def test_settings_payload_follows_search_yml(settings):
     payload = meili.settings_payload(settings)
-    assert payload["searchableAttributes"] == ["title", "tags", "summary", "body"]
+    assert payload["searchableAttributes"] == ["title", "topics", "tags", "summary", "body"]
     assert set(settings.facet_fields) <= set(payload["filterableAttributes"])
     assert payload["sortableAttributes"] == ["date_key"]
     assert "de" in payload["stopWords"]

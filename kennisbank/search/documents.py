@@ -21,6 +21,8 @@ GENERIC_FACETS = ("type", "collection", "theme", "city", "year")
 META_FACETS = ("category", "kind", "current_functions", "status", "country", "province", "site_kind",
                "temporary_functions", "owner", "policy_area", "target_groups")
 FACETABLE_FIELDS = GENERIC_FACETS + META_FACETS
+TOPIC_FACETS = ("collection", "theme", "city")
+"""Facets whose labels are searchable as the item's ``topics`` (they weigh more than its body)."""
 """Facet fields a document can carry; `search/index.yml` picks and orders the ones shown."""
 
 
@@ -80,6 +82,7 @@ def search_document(item: Item, repo: Repository, catalog: FacetCatalog) -> dict
         for value, label in pairs:
             catalog.add(name, value, label)
         doc[name] = [value for value, _ in pairs]
+    doc["topics"] = [label for name in TOPIC_FACETS for _, label in facets[name]]
     return doc
 
 

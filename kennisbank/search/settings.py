@@ -20,9 +20,12 @@ INDEX_FILE = f"{SETTINGS_FOLDER}/index.yml"
 SYNONYMS_FILE = f"{SETTINGS_FOLDER}/synonyms.yml"
 STOPWORDS_FILE = f"{SETTINGS_FOLDER}/stopwords.yml"
 
-SEARCHABLE_FIELDS = ("title", "tags", "summary", "body")
+SEARCHABLE_FIELDS = ("title", "topics", "tags", "summary", "body")
 FACET_ORDERS = ("count", "value_desc", "label")
 SORTABLE_FIELDS = ("date",)
+COMPOUND_SOURCES = ("vocabulary", "wordlist", "both", "off")
+"""Which known words Dutch compounds are split into: the index's own vocabulary, a Dutch word
+list, both, or no splitting (see :mod:`.expansion`)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class SearchSettings:
     synonyms: tuple[tuple[str, ...], ...] = ()
     typo_tolerance: TypoTolerance = field(default_factory=TypoTolerance)
     prefix_search: bool = True
+    compounds: str = "both"
+    """Which known words Dutch compounds are split into (see :mod:`.expansion`)."""
 
     @property
     def facet_fields(self) -> tuple[str, ...]:
@@ -84,7 +89,7 @@ class SearchSettings:
 def load_search_settings(root: Path) -> SearchSettings:
     """Read and check ``search/index.yml``, ``synonyms.yml`` and ``stopwords.yml``."""
     index = _read(root, INDEX_FILE, dict)
-    known = {"searchable", "facets", "sortable", "typo_tolerance", "prefix_search"}
+    known = {"searchable", "facets", "sortable", "typo_tolerance", "prefix_search", "compounds"}
     _no_unknown(INDEX_FILE, "", index, known)
     searchable = tuple(_searchable(entry, n) for n, entry in enumerate(index.get("searchable") or [], 1))
     if not searchable:
@@ -107,10 +112,13 @@ def load_search_settings(root: Path) -> SearchSettings:
         raise KennisbankError(f"{INDEX_FILE}: typo_tolerance: {exc}") from None
     if not 1 <= typo_tolerance.one_typo <= typo_tolerance.two_typos:
         raise KennisbankError(f"{INDEX_FILE}: typo_tolerance: need 1 <= one_typo <= two_typos")
+    compounds = index.get("compounds", "both")
+    if compounds not in COMPOUND_SOURCES:
+        raise KennisbankError(f"{INDEX_FILE}: compounds: must be one of {', '.join(COMPOUND_SOURCES)}, not {compounds!r}")
     return SearchSettings(
         searchable=searchable, facets=facets, sortable=sortable,
         stop_words=frozenset(_stop_words(root)), synonyms=_synonyms(root),
-        typo_tolerance=typo_tolerance, prefix_search=bool(index.get("prefix_search", True)))
+        typo_tolerance=typo_tolerance, prefix_search=bool(index.get("prefix_search", True)), compounds=compounds)
 
 
 def _read(root: Path, relative: str, kind: type) -> object:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import tantivy
@@ -19,13 +20,23 @@ from kennisbank.search.cache import LruCache, cache_entries
 from kennisbank.search.documents import FACETABLE_FIELDS, FacetCatalog
 from kennisbank.search.engine import FacetCount, Hit, IndexInfo, SearchEngine, SearchRequest, SearchResult
 from kennisbank.search.index_files import META_FILE, IndexMeta, build_time, index_version, read_meta, write_meta
-from kennisbank.search.query import Unit, analyse
+from kennisbank.search.expansion import Vocabulary
+from kennisbank.search.query import Unit, analyse, words
 from kennisbank.search.settings import SEARCHABLE_FIELDS, SearchSettings
 from kennisbank.search.snippets import marked_html, plain_snippet
 
 SNIPPET_CHARS = 180
-FUZZY_BOOST = 0.4
-PREFIX_STEM_MIN = 5
+PLAIN_FIELD = "plain"
+"""Every searchable text unstemmed: the vocabulary query words are expanded to, and phrases."""
+TITLE_KEY = "title_key"
+"""The title's folded words, one raw term: a query that *is* the title puts that item first."""
+EXACT_TITLE_SCORE = 1000.0
+TIE_BREAKER = 0.1
+"""How much the other forms of a word add to its best-scoring form (dis-max)."""
+PROXIMITY_FIELDS = ("title", "summary", "body")
+PROXIMITY_SLOP = 2
+PROXIMITY_BOOST = 2.0
+"""Several query words close together (within two words) add to the score: phrases rank first."""
 #: Above this share of the filter set matched, facets are counted over the documents the query
 #: does NOT match and subtracted from the filter set's totals (fewer facet values to read).
 COMPLEMENT_SHARE = 0.5
@@ -34,12 +45,33 @@ COMPLEMENT_SHARE = 0.5
 TOTALS_ENTRIES = 1024
 
 
+@dataclass(frozen=True)
+class Alternative:
+    """A stem (or a phrase of stems) a query unit stands for, with the weight of how it was reached."""
+
+    stems: tuple[str, ...]
+    weight: float
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    units: tuple[tuple[Alternative, ...], ...]
+    title_key: str
+    words: tuple[str, ...]
+    """Stems of the plain query words, in order (for the proximity bonus)."""
+
+
+def title_key(text: str) -> str:
+    return " ".join(words(text))
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
     for name in SEARCHABLE_FIELDS:
         builder.add_text_field(name, stored=name != "tags", tokenizer_name=DUTCH)
-    builder.add_text_field("plain", tokenizer_name=PLAIN)
+    builder.add_text_field(PLAIN_FIELD, tokenizer_name=PLAIN)
+    builder.add_text_field(TITLE_KEY, tokenizer_name="raw")
     for name in FACETABLE_FIELDS:
         builder.add_text_field(name, fast=True, tokenizer_name="raw")
     builder.add_integer_field("date_key", fast=True, indexed=True)
@@ -76,7 +108,8 @@ def _tantivy_document(doc: dict) -> tantivy.Document:
         if value:
             fields[name] = value
             texts.extend(value if isinstance(value, list) else [value])
-    fields["plain"] = " ".join(texts)
+    fields[PLAIN_FIELD] = " ".join(texts)
+    fields[TITLE_KEY] = title_key(doc["title"])
     for name in FACETABLE_FIELDS:
         value = doc.get(name)
         if value:
@@ -113,6 +146,8 @@ class TantivyEngine(SearchEngine):
         self._schema = self._index.schema
         self._current = self._index.searcher()
         self._stamp = self._meta_stamp()
+        self.vocabulary = Vocabulary(dict(self._current.terms_with_prefix(PLAIN_FIELD, "")), self._stem,
+                                     self.settings.compounds)
         self._sizes = {name: max(10, len(values) + 1) for name, values in self.meta.catalog.labels.items()}
         self.pages.clear()
         self.counts.clear()
@@ -133,42 +168,67 @@ class TantivyEngine(SearchEngine):
 
     # -- queries -----------------------------------------------------------------------------
 
-    def _text_query(self, units: list[Unit]) -> Query:
-        clauses = [(Occur.Must, self._unit_query(u)) for u in units]
-        return Query.boolean_query(clauses) if clauses else Query.all_query()
+    def _text_query(self, plan: QueryPlan) -> Query:
+        clauses = [(Occur.Must, self._alternatives_query(alternatives)) for alternatives in plan.units]
+        if not clauses:
+            return Query.all_query()
+        clauses.append((Occur.Should, Query.const_score_query(
+            Query.term_query(self._schema, TITLE_KEY, plan.title_key), EXACT_TITLE_SCORE)))
+        if len(plan.words) > 1:
+            clauses += [(Occur.Should, Query.boost_query(Query.phrase_query(self._schema, name, list(plan.words),
+                                                                            slop=PROXIMITY_SLOP), PROXIMITY_BOOST))
+                        for name in PROXIMITY_FIELDS]
+        return Query.boolean_query(clauses)
 
-    def _unit_query(self, unit: Unit) -> Query:
-        if not unit.is_synonym:
-            return self._word_query(unit.phrases[0][0], prefix=unit.last and self.settings.prefix_search, fuzzy=True)
-        alternatives = [self._word_query(p[0], prefix=False, fuzzy=False) if len(p) == 1 else self._phrase_query(p)
-                        for p in unit.phrases]
-        return Query.boolean_query([(Occur.Should, q) for q in alternatives])
-
-    def _word_query(self, word: str, prefix: bool, fuzzy: bool) -> Query:
-        stems = dutch().analyze(word)
-        if not stems:
+    def _alternatives_query(self, alternatives: tuple[Alternative, ...]) -> Query:
+        """One query word or synonym group: the best-scoring alternative counts, the others a
+        little (a document is not ranked up for holding many forms of one word)."""
+        queries = [self._stems_query(a.stems, a.weight) for a in alternatives]
+        if not queries:
             return Query.empty_query()
-        stem = stems[0]
-        should = [Query.boost_query(Query.term_query(self._schema, f.field, stem), f.boost)
-                  for f in self.settings.searchable]
-        distance = self.settings.typo_tolerance.distance(word) if fuzzy else 0
-        if distance or prefix:
-            should.append(Query.boost_query(
-                Query.fuzzy_term_query(self._schema, "plain", word, distance=distance, prefix=prefix), FUZZY_BOOST))
-        else:
-            should.append(Query.boost_query(Query.term_query(self._schema, "plain", word), FUZZY_BOOST))
-        if fuzzy and stem != word and len(stem) >= PREFIX_STEM_MIN:
-            # the stemmer splits families (fiets/fietsen): the stem as a prefix of unstemmed words joins them
-            should.append(Query.boost_query(
-                Query.fuzzy_term_query(self._schema, "plain", stem, distance=0, prefix=True), FUZZY_BOOST))
-        return Query.boolean_query([(Occur.Should, q) for q in should])
+        return queries[0] if len(queries) == 1 else Query.disjunction_max_query(queries, TIE_BREAKER)
 
-    def _phrase_query(self, phrase: tuple[str, ...]) -> Query:
-        stems = dutch().analyze(" ".join(phrase))
-        should = [Query.boost_query(Query.phrase_query(self._schema, f.field, stems), f.boost)
-                  for f in self.settings.searchable]
-        should.append(Query.boost_query(Query.phrase_query(self._schema, "plain", list(phrase)), FUZZY_BOOST))
-        return Query.boolean_query([(Occur.Should, q) for q in should])
+    def _stems_query(self, stems: tuple[str, ...], weight: float) -> Query:
+        """A term (or a phrase of terms) in every searchable field, scored by BM25 with the field's
+        boost times ``weight``."""
+        if len(stems) == 1:
+            per_field = [Query.boost_query(Query.term_query(self._schema, f.field, stems[0]), f.boost * weight)
+                         for f in self.settings.searchable]
+        else:
+            per_field = [Query.boost_query(Query.phrase_query(self._schema, f.field, list(stems)), f.boost * weight)
+                         for f in self.settings.searchable]
+        return Query.boolean_query([(Occur.Should, q) for q in per_field])
+
+    def plan(self, units: tuple[Unit, ...], q: str) -> QueryPlan:
+        """What each query unit stands for in this index: stems (or phrases of stems) with weights."""
+        return QueryPlan(units=tuple(self._unit_alternatives(u) for u in units), title_key=title_key(q),
+                         words=tuple(self._stem(u.phrases[0][0]) for u in units if not u.is_synonym))
+
+    def _unit_alternatives(self, unit: Unit) -> tuple[Alternative, ...]:
+        if not unit.is_synonym:
+            word = unit.phrases[0][0]
+            distance = self.settings.typo_tolerance.distance(word)
+            prefix = unit.last and self.settings.prefix_search
+            return self._expanded(word, distance, prefix)
+        alternatives: list[Alternative] = []
+        for phrase in unit.phrases:
+            if len(phrase) == 1:
+                alternatives += self._expanded(phrase[0], 0, False)
+            else:
+                alternatives.append(Alternative(tuple(self._stem(w) for w in phrase), 1.0))
+        return tuple(alternatives)
+
+    def _expanded(self, word: str, distance: int, prefix: bool) -> tuple[Alternative, ...]:
+        best: dict[str, float] = {}
+        for expansion in self.vocabulary.expand(word, distance=distance, prefix=prefix):
+            stem = self._stem(expansion.term)
+            best[stem] = max(best.get(stem, 0.0), expansion.weight)
+        return tuple(Alternative((stem,), weight) for stem, weight in best.items())
+
+    @staticmethod
+    def _stem(word: str) -> str:
+        stems = dutch().analyze(word)
+        return stems[0] if stems else word
 
     def _filtered(self, text: Query, filters: dict[str, tuple[str, ...]]) -> Query:
         if not filters:
@@ -178,9 +238,8 @@ class TantivyEngine(SearchEngine):
                     for name, values in sorted(filters.items())]
         return Query.boolean_query(clauses)
 
-    def _highlight_query(self, units: list[Unit], field_name: str) -> Query | None:
-        terms = {stem for unit in units for phrase in unit.phrases
-                 for stem in dutch().analyze(" ".join(phrase))} - self._stop_stems
+    def _highlight_query(self, plan: QueryPlan, field_name: str) -> Query | None:
+        terms = {stem for alternatives in plan.units for a in alternatives for stem in a.stems} - self._stop_stems
         if not terms:
             return None
         return Query.boolean_query([(Occur.Should, Query.term_query(self._schema, field_name, t))
@@ -192,18 +251,19 @@ class TantivyEngine(SearchEngine):
         searcher = self._searcher()
         units = tuple(analyse(request.q, self.settings)) if request.q.strip() else ()
         filters = {k: tuple(sorted(set(v))) for k, v in request.filters.items() if v}
-        text = _Lazy(lambda: self._text_query(list(units)))
+        plan = _Lazy(lambda: self.plan(units, request.q))
+        text = _Lazy(lambda: self._text_query(plan()))
         page_key = (units, _filter_key(filters), request.sort, request.offset, request.per_page)
         hits, total = self.pages.get_or_compute(
-            page_key, lambda: self._page(searcher, units, self._filtered(text(), filters), request))
+            page_key, lambda: self._page(searcher, plan, self._filtered(text(), filters), request))
         facets = self._facets(searcher, units, text, request, filters, total)
         return SearchResult(hits=list(hits), total=total, facets=facets)
 
-    def _page(self, searcher, units: tuple[Unit, ...], query: Query, request: SearchRequest) -> tuple[list[Hit], int]:
+    def _page(self, searcher, plan: _Lazy, query: Query, request: SearchRequest) -> tuple[list[Hit], int]:
         order = {"order_by_field": "date_key", "order": tantivy.Order.Desc} if request.sort == "date" else {}
         result = searcher.search(query, limit=request.per_page, offset=request.offset, count=True, **order)
         docs = [json.loads(searcher.doc(address)["source"][0]) for _, address in result.hits]
-        return self._hits(searcher, list(units), docs), result.count
+        return self._hits(searcher, plan() if docs else None, docs), result.count
 
     def _facets(self, searcher, units: tuple[Unit, ...], text: _Lazy, request: SearchRequest,
                 filters: dict[str, tuple[str, ...]], matched: int) -> dict[str, list[FacetCount]]:
@@ -267,14 +327,14 @@ class TantivyEngine(SearchEngine):
                           key=lambda c: (-c.count, c.value))
                 for n in names}
 
-    def _hits(self, searcher, units: list[Unit], docs: list[dict]) -> list[Hit]:
-        generators = {name: _Lazy(lambda name=name: self._snippet_generator(searcher, units, name))
-                      for name in ("body", "summary")} if units and docs else {}
+    def _hits(self, searcher, plan: QueryPlan | None, docs: list[dict]) -> list[Hit]:
+        generators = {name: _Lazy(lambda name=name: self._snippet_generator(searcher, plan, name))
+                      for name in ("body", "summary")} if plan and plan.units and docs else {}
         return [Hit(id=d["id"], title=d["title"], url=d["url"], type=d["type"], date=d.get("date"),
                     snippet=self._snippet(generators, d)) for d in docs]
 
-    def _snippet_generator(self, searcher, units: list[Unit], field_name: str) -> tantivy.SnippetGenerator | None:
-        query = self._highlight_query(units, field_name)
+    def _snippet_generator(self, searcher, plan: QueryPlan, field_name: str) -> tantivy.SnippetGenerator | None:
+        query = self._highlight_query(plan, field_name)
         if query is None:
             return None
         generator = tantivy.SnippetGenerator.create(searcher, query, self._schema, field_name)
