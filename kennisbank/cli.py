@@ -269,8 +269,9 @@ def index_push(ctx: click.Context) -> None:
     """Push every published item to Meilisearch with zero downtime.
 
     Needs MEILI_URL and MEILI_MASTER_KEY (MEILI_INDEX names the index, default kennisbank).
-    Builds a temporary index, waits for every task, then swaps it with the live one; on failure
-    the live index is untouched. Prints a key that may only search, for the API
+    Checks the server version (1.12 or newer) first. Builds a temporary index, waits for every
+    task, then swaps it with the live one; on failure the live index is untouched. Prints what
+    was adapted for Meilisearch (synonyms) and a key that may only search, for the API
     (MEILI_SEARCH_KEY). The master key is never printed.
     """
     from kennisbank.content import load_repository
@@ -280,9 +281,17 @@ def index_push(ctx: click.Context) -> None:
         raise UsageError("set MEILI_URL (and MEILI_MASTER_KEY) to push to Meilisearch")
     repo = load_repository(_root(ctx))
     with click.progressbar(length=len(repo.published), label="uploading", file=sys.stderr) as bar:
-        version, key, count = push_search_index(repo, progress=bar.update)
-    click.echo(f"{count} documents, index version {version}")
-    click.echo(f"MEILI_SEARCH_KEY={key}")
+        report, key, count = push_search_index(repo, progress=bar.update)
+    click.echo(f"{count} documents, index version {report.version}")
+    for change in report.changes:
+        click.echo(f"adapted for Meilisearch: {change}")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if key is None:
+        click.echo("The server has no master key: every route is open and the API needs no key. "
+                   "Give it a master key (MEILI_MASTER_KEY) before it is reachable from outside.")
+    else:
+        click.echo(f"MEILI_SEARCH_KEY={key}")
 
 
 @cli.group()

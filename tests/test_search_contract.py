@@ -194,7 +194,7 @@ HOSTILE = {
     "summary": "Samenvatting met \"quotes\" en <b>tags</b>.", "tags": [],
     "body": "Vóór de coördinatie <img src=x onerror=alert(1)> van de kerk & 'buurt' — één café.",
     "url": "/nieuws/hostile/", "date": "2020-01-02", "date_key": 737426, "collection": [], "theme": [],
-    "city": ['ge"nt'], "year": ["2020"], **{k: [] for k in ("category", "kind", "current_functions", "status",
+    "city": ['ge"nt', 'back\\sla"sh\\'], "year": ["2020"], **{k: [] for k in ("category", "kind", "current_functions", "status",
                                                               "country", "province", "site_kind",
                                                               "temporary_functions", "owner", "policy_area",
                                                               "target_groups")},
@@ -203,7 +203,8 @@ HOSTILE = {
 
 @pytest.fixture(scope="module", params=ENGINES)
 def hostile_engine(request, settings, tmp_path_factory):
-    catalog = FacetCatalog({"type": {"news": "Nieuws"}, "city": {'ge"nt': "Gent"}, "year": {"2020": "2020"}})
+    catalog = FacetCatalog({"type": {"news": "Nieuws"}, "city": {'ge"nt': "Gent", 'back\\sla"sh\\': "Backslash"},
+                            "year": {"2020": "2020"}})
     with engine_of(request.param, [HOSTILE], catalog, settings, tmp_path_factory.mktemp("hostile")) as engine:
         yield engine
 
@@ -217,3 +218,12 @@ def test_snippets_escape_everything_but_mark(hostile_engine):
 def test_filter_values_with_quotes_match_literally(hostile_engine):
     assert hostile_engine.search(SearchRequest(filters={"city": ('ge"nt',)})).total == 1
     assert hostile_engine.search(SearchRequest(filters={"city": ('ge" OR city = "x',)})).total == 0
+
+
+def test_filter_values_with_backslashes_and_quotes_match_literally(hostile_engine):
+    """Meilisearch reads a backslash inside a quoted filter value as an escape: the value must
+    arrive with its backslashes doubled, and a trailing backslash must not swallow the quote."""
+    value = 'back\\sla"sh\\'
+    assert hostile_engine.search(SearchRequest(filters={"city": (value,)})).total == 1
+    assert hostile_engine.search(SearchRequest(filters={"city": ("back\\sla",)})).total == 0
+

@@ -21,7 +21,7 @@ def settings(sample_root):
 
 def test_settings_payload_follows_search_yml(settings):
     payload = meili.settings_payload(settings)
-    assert payload["searchableAttributes"] == ["title", "topics", "tags", "summary", "body"]
+    assert payload["searchableAttributes"] == ["title", "topics", "tags", "summary", "body", "forms"]
     assert set(settings.facet_fields) <= set(payload["filterableAttributes"])
     assert payload["sortableAttributes"] == ["date_key"]
     assert "de" in payload["stopWords"]
@@ -34,9 +34,111 @@ def test_settings_payload_follows_search_yml(settings):
 
 
 def test_synonym_groups_are_symmetric():
-    mapping = meili.synonym_map([["IoT", "internet of things"], ["a", "b", "c"]])
-    assert mapping == {"a": ["b", "c"], "b": ["a", "c"], "c": ["a", "b"],
-                       "internet of things": ["iot"], "iot": ["internet of things"]}
+    plan = meili.synonym_plan([["IoT", "internet of things"], ["a", "b", "c"]], frozenset({"de"}))
+    assert plan.synonyms == {"a": ["b", "c"], "b": ["a", "c"], "c": ["a", "b"],
+                             "internet of things": ["iot"], "iot": ["internet of things"]}
+    assert plan.stop_words == ["de"] and plan.changes == []
+
+
+def test_sort_is_the_first_ranking_rule_so_an_explicit_date_sort_wins(settings):
+    """Meilisearch applies ``sort`` where it sits in rankingRules, and only when a search has a
+    ``sort`` parameter; after words/typo/proximity/attribute it would order only within ties."""
+    rules = meili.settings_payload(settings)["rankingRules"]
+    assert rules[0] == "sort"
+    assert rules[1:] == ["words", "typo", "proximity", "attribute", "exactness"]
+
+
+def test_stop_words_inside_synonyms_stay_searchable_and_are_reported(settings):
+    """Meilisearch drops stop words from synonyms and builds query n-grams from consecutive
+    words only, so `internet of things` could never fire while `of` is a stop word."""
+    plan = meili.synonym_plan(settings.synonyms, settings.stop_words)
+    pushed_stop_words = set(plan.stop_words)
+    assert {"of", "en"} <= settings.stop_words and not {"of", "en"} & pushed_stop_words
+    assert "de" in pushed_stop_words  # stop words no synonym uses stay stop words
+    assert "internet of things" in plan.synonyms and "beleids en beheerscyclus" in plan.synonyms
+    for key in plan.synonyms:
+        assert len(key.split()) <= meili.MAX_SYNONYM_WORDS and not set(key.split()) & pushed_stop_words
+    report = "\n".join(plan.changes)
+    assert "'of'" in report and "internet of things" in report and "'en'" in report
+
+
+def test_synonyms_of_more_than_three_words_are_only_targets(settings):
+    plan = meili.synonym_plan(settings.synonyms, settings.stop_words)
+    long_member = "openbaar centrum voor maatschappelijk welzijn"
+    assert long_member not in plan.synonyms
+    assert long_member in plan.synonyms["ocmw"] and long_member in plan.synonyms["sociaal huis"]
+    assert any(long_member in change and "5 words" in change for change in plan.changes)
+    assert "voor" in plan.stop_words  # only keys keep stop words searchable
+
+
+def test_documents_carry_the_other_dutch_forms_of_their_words():
+    """Meilisearch does not stem Dutch: kerk/kerken and woning/woningen are two edits apart."""
+    docs = [{"id": "a/1", "title": "Kerken en woningen", "summary": "", "body": "", "tags": []},
+            {"id": "a/2", "title": "Een kerk", "summary": "", "body": "één woning", "tags": []},
+            {"id": "a/3", "title": "Fietsen", "summary": "", "body": "", "tags": ["fietser"]}]
+    uploaded = {d["id"]: d for d in meili.meili_documents(docs, "v1", "2020-01-01T00:00:00Z")}
+    assert {"kerk", "woning"} <= set(uploaded["a/1"]["forms"])
+    assert {"kerken", "woningen"} <= set(uploaded["a/2"]["forms"])
+    assert not {"kerk", "woning", "kerken", "woningen"} & set(uploaded["a/3"]["forms"])
+
+
+@pytest.mark.parametrize(("text", "version"), [("1.12.0", (1, 12, 0)), ("1.13.2-rc.1", (1, 13, 2)),
+                                               ("v1.9", (1, 9, 0)), ("", (0, 0, 0))])
+def test_server_versions_compare_as_numbers(text, version):
+    assert meili.parse_version(text) == version
+
+
+class _RecordingClient:
+    """Stands in for the ``meilisearch`` client object to check *our* control flow: which calls
+    push makes and in which order. The answers are the shapes Meilisearch's source returns
+    (``GET /version`` -> pkgVersion). This is not a server and tests nothing about one."""
+
+    def __init__(self, version: str):
+        self.version = version
+        self.calls: list[str] = []
+
+    def get_version(self):
+        self.calls.append("get_version")
+        return {"pkgVersion": self.version, "commitSha": "x", "commitDate": "2025-01-01"}
+
+    def __getattr__(self, name):
+        def record(*args, **kwargs):
+            self.calls.append(name)
+            raise AssertionError(f"push changed something on a refused server: {name}")
+        return record
+
+
+def test_a_too_old_server_is_refused_before_anything_changes(monkeypatch, settings):
+    client = _RecordingClient("1.11.3")
+    connection = meili.Connection(url="http://127.0.0.1:1", key="k")
+    monkeypatch.setattr(meili.Connection, "client", lambda self: client)
+    with pytest.raises(meili.MeiliError) as caught:
+        meili.push(connection, [{"id": "nieuws/a", "title": "A"}], settings)
+    assert "1.11.3" in str(caught.value) and "1.12.0 or newer" in str(caught.value)
+    assert client.calls == ["get_version"]
+
+
+def test_no_master_key_means_no_search_key():
+    assert meili.search_key(meili.Connection(url="http://127.0.0.1:1", key=None)) is None
+
+
+def test_a_server_without_master_key_answers_key_routes_with_missing_master_key(monkeypatch):
+    """Meilisearch without a master key answers /keys with code ``missing_master_key``; push
+    must then finish (the swap is done) and say no key is needed."""
+    import requests
+    from meilisearch.errors import MeilisearchApiError
+
+    response = requests.Response()
+    response.status_code = 401
+    response._content = (b'{"message": "Meilisearch is running without a master key.", "code": '
+                         b'"missing_master_key", "type": "auth", "link": "https://docs.meilisearch.com"}')
+
+    class NoMasterKey:
+        def get_keys(self, parameters):
+            raise MeilisearchApiError("missing master key", response)
+
+    monkeypatch.setattr(meili.Connection, "client", lambda self: NoMasterKey())
+    assert meili.search_key(meili.Connection(url="http://127.0.0.1:1", key="some-key")) is None
 
 
 def test_filter_expression_ors_values_and_ands_fields():
@@ -95,7 +197,8 @@ def test_ids_are_meilisearch_safe_and_reversible():
     assert key == "tijdelijk-gebruik__creatieve-hub-in-gent"
     assert key.replace("__", "/") == "tijdelijk-gebruik/creatieve-hub-in-gent"
     docs = meili.meili_documents([{"id": "nieuws/a"}], "v1", "2020-01-01T00:00:00Z")
-    assert docs == [{"id": "nieuws/a", "key": "nieuws__a", "index_version": "v1", "built_at": "2020-01-01T00:00:00Z"}]
+    assert docs == [{"id": "nieuws/a", "key": "nieuws__a", "forms": [], "index_version": "v1",
+                     "built_at": "2020-01-01T00:00:00Z"}]
 
 
 def _closed_port() -> int:
@@ -136,3 +239,33 @@ def test_cli_push_redacts_the_key(monkeypatch, sample_root):
     monkeypatch.setenv("MEILI_MASTER_KEY", secret)
     result = CliRunner().invoke(cli, ["--root", str(sample_root), "index", "push"])
     assert result.exit_code == 1 and "Meilisearch" in result.output and secret not in result.output
+
+
+def test_the_503_body_names_neither_the_server_nor_its_message(monkeypatch, sample_root, tmp_path):
+    import httpx
+    from search_helpers import live_server
+
+    from kennisbank.config import load_settings
+    from kennisbank.search.api import create_api
+
+    port = _closed_port()
+    monkeypatch.setenv("MEILI_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("MEILI_SEARCH_KEY", "search-only-key-0123")
+    monkeypatch.delenv("MEILI_MASTER_KEY", raising=False)
+    app = create_api(tmp_path, load_settings(sample_root))
+    with live_server(app) as base:
+        response = httpx.get(f"{base}/search", params={"q": "kerk"})
+    assert response.status_code == 503
+    body = response.text
+    assert str(port) not in body and "127.0.0.1" not in body and "Connection" not in body
+    assert response.json()["message"].endswith(meili.UNAVAILABLE)
+
+
+def test_the_api_forgets_the_master_key_once_it_has_tried_to_derive_the_search_key(monkeypatch, settings):
+    monkeypatch.setenv("MEILI_URL", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("MEILI_MASTER_KEY", "master-key-to-forget-0123")
+    monkeypatch.delenv("MEILI_SEARCH_KEY", raising=False)
+    with pytest.raises(meili.EngineUnavailable) as caught:
+        meili.MeiliEngine.from_environment(settings, None)
+    assert "MEILI_MASTER_KEY" not in __import__("os").environ
+    assert str(caught.value) == meili.UNAVAILABLE

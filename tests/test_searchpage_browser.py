@@ -131,7 +131,7 @@ def test_typing_shows_results_with_highlights_and_announces_the_count(page, base
     assert query_of(page) == {"q": ["kerk"]}
     assert page.locator(".kb-result").count() == 10
     marks = page.locator(".kb-result__snippet mark").all_inner_texts()
-    assert marks and all(m.lower().startswith("kerk") for m in marks)
+    assert marks and all("kerk" in m.lower() for m in marks)  # kerken, kerkgebouw, parochiekerk
     first = page.locator(".kb-result").first
     assert first.locator(".kb-result__type").inner_text().strip()
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", first.locator("time").get_attribute("datetime"))

@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
@@ -63,7 +64,7 @@ class Vocabulary:
     stemmed, per-field terms (title over body) that an expansion stands for.
     """
 
-    def __init__(self, counts: dict[str, int], stem: Callable[[str], str], compounds: str = "both"):
+    def __init__(self, counts: dict[str, int], stem: Callable[[str], str], compounds: str | Compounds = "both"):
         self.counts = counts
         self.stem = stem
         self._sorted = sorted(counts)
@@ -73,8 +74,8 @@ class Vocabulary:
         self._family: dict[str, list[str]] = {}
         for term in self._sorted:
             self._family.setdefault(stem(term), []).append(term)
-        self.heads, self.modifiers = split_compounds(self._sorted, _known_words(counts, compounds), stem) \
-            if compounds != "off" else ({}, {})
+        found = compounds if isinstance(compounds, Compounds) else find_compounds(counts, stem, compounds)
+        self.heads, self.modifiers = found.heads, found.modifiers
 
     def expand(self, word: str, *, distance: int, prefix: bool) -> list[Expansion]:
         """Index terms for ``word``: at most :data:`MAX_TERMS`, best first, one weight per term."""
@@ -120,6 +121,37 @@ class Vocabulary:
                 if 0 < edits <= distance:
                     out.append((term, edits))
         return out
+
+
+@dataclass(frozen=True)
+class Compounds:
+    """Compound terms by the stem of their last part (``heads``) and of their first part
+    (``modifiers``), found with the known words of ``source``. Written beside the index at
+    build time (splitting reads a 340,000-word list), read back when the index is opened."""
+
+    source: str
+    heads: dict[str, list[str]]
+    modifiers: dict[str, list[str]]
+
+    def save(self, path: Path) -> None:
+        data = {"source": self.source, "heads": self.heads, "modifiers": self.modifiers}
+        path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path, source: str) -> Compounds | None:
+        """The saved compounds, if they were split the way ``source`` says."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        return cls(source, data["heads"], data["modifiers"]) if data.get("source") == source else None
+
+
+def find_compounds(counts: dict[str, int], stem: Callable[[str], str], source: str) -> Compounds:
+    if source == "off":
+        return Compounds(source, {}, {})
+    heads, modifiers = split_compounds(sorted(counts), _known_words(counts, source), stem)
+    return Compounds(source, heads, modifiers)
 
 
 def split_compounds(terms: list[str], known: frozenset[str], stem: Callable[[str], str]

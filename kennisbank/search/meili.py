@@ -12,6 +12,7 @@ can be tested without a server.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import time
@@ -25,10 +26,14 @@ from kennisbank.errors import KennisbankError
 from kennisbank.search.documents import FacetCatalog
 from kennisbank.search.engine import (EngineUnavailable, FacetCount, Hit, IndexInfo, SearchEngine, SearchRequest,
                                       SearchResult)
+from kennisbank.search.analysis import dutch
 from kennisbank.search.index_files import build_time, index_version, read_meta
 from kennisbank.search.params import MAX_PAGE, MAX_PER_PAGE
+from kennisbank.search.query import words
 from kennisbank.search.settings import SearchSettings
 from kennisbank.search.snippets import plain_snippet
+
+log = logging.getLogger(__name__)
 
 DEFAULT_INDEX = "kennisbank"
 PRIMARY_KEY = "key"
@@ -43,6 +48,16 @@ CROP_WORDS = 30
 SNIPPET_CHARS = 180
 INFO_TTL = 2.0
 _FACET_FIELD = re.compile(r"^[a-z_]+$")
+MIN_VERSION = (1, 12, 0)
+"""The oldest server the pushed settings are written for: ``prefixSearch`` needs v1.12,
+``localizedAttributes`` and federated multi-search v1.10. Checked with ``GET /version``."""
+MAX_SYNONYM_WORDS = 3
+"""Meilisearch looks synonyms up for query n-grams of at most three words."""
+FORMS_FIELD = "forms"
+"""Other Dutch forms of a document's words (kerk for kerken): Meilisearch does not stem Dutch."""
+TEXT_FIELDS = ("title", "topics", "tags", "summary", "body")
+UNAVAILABLE = "the search server did not answer"
+"""What the API says when Meilisearch fails; the details (URL, its message) go to the log."""
 
 
 class MeiliError(KennisbankError):
@@ -75,28 +90,60 @@ def filter_expression(filters: dict[str, Sequence[str]]) -> str | None:
     return " AND ".join(parts) or None
 
 
-def synonym_map(groups: Sequence[Sequence[str]]) -> dict[str, list[str]]:
-    """Groups of equivalent words as Meilisearch's map: every member lists all others."""
+@dataclass(frozen=True)
+class SynonymPlan:
+    """Synonyms and stop words as pushed, and what had to change so every synonym can fire."""
+
+    synonyms: dict[str, list[str]]
+    stop_words: list[str]
+    changes: list[str]
+
+
+def synonym_plan(groups: Sequence[Sequence[str]], stop_words: frozenset[str]) -> SynonymPlan:
+    """Groups of equivalent words as Meilisearch's map (every member lists all others), rewritten
+    for how Meilisearch matches them: it drops stop words from synonyms and looks synonyms up
+    only for runs of at most three consecutive query words. So a stop word inside a synonym
+    (``internet of things``) stays searchable, and a member of more than three words is only a
+    target: it is found through its group but typing it does not find the others."""
     mapping: dict[str, list[str]] = {}
+    kept: dict[str, list[str]] = {}
+    changes = []
     for group in groups:
-        members = [m.lower() for m in group]
+        members = [" ".join(words(m)) for m in group]
         for member in members:
+            tokens = member.split()
+            if len(tokens) > MAX_SYNONYM_WORDS:
+                changes.append(f"synonym {member!r} has {len(tokens)} words (Meilisearch matches at most "
+                               f"{MAX_SYNONYM_WORDS}): pushed only as a target of its group")
+                continue
+            for token in tokens:
+                if token in stop_words:
+                    kept.setdefault(token, []).append(member)
             others = mapping.setdefault(member, [])
             others.extend(o for o in members if o != member and o not in others)
-    return dict(sorted(mapping.items()))
+    for word, members in sorted(kept.items()):
+        changes.append(f"stop word {word!r} stays searchable in Meilisearch: synonym(s) "
+                       f"{', '.join(repr(m) for m in members)} contain it")
+    return SynonymPlan(dict(sorted(mapping.items())), sorted(stop_words - set(kept)), changes)
 
 
 def settings_payload(settings: SearchSettings) -> dict:
-    """The index settings Meilisearch needs to behave like the embedded engine."""
+    """The index settings Meilisearch needs to behave like the embedded engine.
+
+    ``sort`` is the first ranking rule: Meilisearch applies it only when a search asks for a
+    sort, and then it must win (newest first means newest first, not newest within each
+    relevance group); a search without ``sort`` is ranked by the other rules as before.
+    """
     typo = settings.typo_tolerance
+    plan = synonym_plan(settings.synonyms, settings.stop_words)
     return {
-        "searchableAttributes": [f.field for f in settings.searchable],
+        "searchableAttributes": [f.field for f in settings.searchable] + [FORMS_FIELD],
         "filterableAttributes": sorted(set(settings.facet_fields) | {"id"}),
         "sortableAttributes": ["date_key"] if "date" in settings.sortable else [],
         "displayedAttributes": ["*"],
-        "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
-        "stopWords": sorted(settings.stop_words),
-        "synonyms": synonym_map(settings.synonyms),
+        "rankingRules": ["sort", "words", "typo", "proximity", "attribute", "exactness"],
+        "stopWords": plan.stop_words,
+        "synonyms": plan.synonyms,
         "typoTolerance": {"enabled": typo.enabled,
                           "minWordSizeForTypos": {"oneTypo": typo.one_typo, "twoTypos": typo.two_typos},
                           "disableOnWords": list(typo.disable_on_words)},
@@ -108,10 +155,43 @@ def settings_payload(settings: SearchSettings) -> dict:
 
 
 def meili_documents(documents: Sequence[dict], version: str, built_at: str) -> list[dict]:
-    """Search documents as uploaded: a Meilisearch-safe key, and the index version on each so
-    the API can read it with a search-only key."""
-    return [{**doc, PRIMARY_KEY: meili_key(doc["id"]), "index_version": version, "built_at": built_at}
-            for doc in documents]
+    """Search documents as uploaded: a Meilisearch-safe key, the other Dutch forms of their
+    words, and the index version on each so the API can read it with a search-only key."""
+    forms = word_forms(documents)
+    return [{**doc, PRIMARY_KEY: meili_key(doc["id"]), FORMS_FIELD: extra, "index_version": version,
+             "built_at": built_at} for doc, extra in zip(documents, forms)]
+
+
+def word_forms(documents: Sequence[dict]) -> list[list[str]]:
+    """Per document, the words of the whole corpus that share a Dutch stem with one of its words
+    but are not in it: ``kerk`` for a document that only says ``kerken``, ``woningen`` for one
+    that only says ``woning``. Meilisearch then finds both forms from either (one edit away is
+    too much for its typo tolerance on short words, two edits always)."""
+    stems: dict[str, str] = {}
+    texts = [_doc_words(doc) for doc in documents]
+    family: dict[str, set[str]] = {}
+    for vocabulary in texts:
+        for word in vocabulary:
+            if word not in stems:
+                analysed = dutch().analyze(word)
+                stems[word] = analysed[0] if analysed else word
+            family.setdefault(stems[word], set()).add(word)
+    return [sorted(set().union(*(family[stems[w]] for w in vocabulary)) - vocabulary) if vocabulary else []
+            for vocabulary in texts]
+
+
+def _doc_words(doc: dict) -> set[str]:
+    parts = []
+    for name in TEXT_FIELDS:
+        value = doc.get(name) or ""
+        parts.extend(value if isinstance(value, list) else [value])
+    return set(words(" ".join(parts)))
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """``1.12.3`` (or ``1.13.0-rc.1``) as a comparable tuple; unreadable parts count as 0."""
+    numbers = re.findall(r"\d+", text.split("-")[0])[:3]
+    return tuple(int(n) for n in numbers) + (0,) * (3 - len(numbers))
 
 
 def snippet_html(formatted: dict, doc: dict) -> str:
@@ -184,7 +264,10 @@ class Connection:
         except (meilisearch.errors.MeilisearchError, requests.RequestException, OSError) as exc:
             message = redact(f"Meilisearch at {self.url}: {doing} failed: {exc}", self.key,
                              os.environ.get("MEILI_MASTER_KEY"))
-            raise (EngineUnavailable(message) if unavailable else MeiliError(message)) from None
+            if unavailable:  # the API's answer names neither the server nor its message
+                log.warning("%s", message)
+                raise EngineUnavailable(UNAVAILABLE) from None
+            raise MeiliError(message) from None
 
 
 def _wait(client, connection: Connection, task, doing: str) -> None:
@@ -195,15 +278,38 @@ def _wait(client, connection: Connection, task, doing: str) -> None:
         raise MeiliError(redact(f"Meilisearch: {doing} failed: {detail}", connection.key))
 
 
+@dataclass(frozen=True)
+class PushReport:
+    version: str
+    changes: list[str]
+    """How the settings were adapted to Meilisearch (synonyms), for the person pushing."""
+    warnings: list[str]
+    """What went wrong after the new index was live (the old one could not be deleted)."""
+
+
+def check_version(connection: Connection, client=None) -> str:
+    """``GET /version``; a server older than :data:`MIN_VERSION` is refused before anything changes."""
+    client = client or connection.client()
+    with connection.errors("reading the server version"):
+        version = str(client.get_version().get("pkgVersion", ""))
+    if parse_version(version) < MIN_VERSION:
+        needed = ".".join(map(str, MIN_VERSION))
+        raise MeiliError(f"Meilisearch at {connection.url} is version {version or 'unknown'}; kennisbank needs "
+                         f"{needed} or newer (prefixSearch, localizedAttributes). Nothing was changed.")
+    return version
+
+
 def push(connection: Connection, documents: Sequence[dict], settings: SearchSettings, uid: str | None = None,
-         progress=None) -> str:
+         progress=None) -> PushReport:
     """Replace index ``uid`` (default: the connection's) by ``documents`` with zero downtime.
 
-    Returns the index version. On any failure before the swap the temporary index is deleted
-    and the live one is untouched.
+    Checks the server version first. On any failure before the swap the temporary index is
+    deleted and the live one is untouched; after the swap, failing to delete the old documents
+    is a warning (the new index is live).
     """
     uid = uid or connection.index
     client = connection.client()
+    check_version(connection, client)
     version = index_version(list(documents), settings)
     temporary = f"{uid}_new_{version[:12]}"
     delete_index(connection, temporary)
@@ -239,8 +345,12 @@ def push(connection: Connection, documents: Sequence[dict], settings: SearchSett
         with suppress(MeiliError):
             delete_index(connection, temporary)  # the live index was not touched
         raise
-    delete_index(connection, temporary)  # after the swap it holds the old documents
-    return version
+    warnings = []
+    try:
+        delete_index(connection, temporary)  # after the swap it holds the old documents
+    except MeiliError as exc:
+        warnings.append(f"the new index is live, but the old documents (index {temporary}) were not deleted: {exc}")
+    return PushReport(version, synonym_plan(settings.synonyms, settings.stop_words).changes, warnings)
 
 
 def delete_index(connection: Connection, uid: str) -> None:
@@ -254,17 +364,37 @@ def delete_index(connection: Connection, uid: str) -> None:
         raise MeiliError(f"Meilisearch: deleting index {uid} failed: {code or done.status}")
 
 
-def search_key(connection: Connection) -> str:
-    """A key that may only search the live index: found by name, created when missing."""
+def search_key(connection: Connection) -> str | None:
+    """A key that may only search the live index: found by name, created when missing.
+
+    ``None`` when the server runs without a master key: then every route is open, no key is
+    needed, and the key routes answer ``missing_master_key``."""
+    if not connection.key:
+        return None
     client = connection.client()
     with connection.errors("listing keys"):
-        for key in client.get_keys({"limit": 1000}).results:
-            if key.name == SEARCH_KEY_NAME and key.actions == ["search"] and connection.index in key.indexes:
-                return key.key
-        with connection.errors("creating the search key"):
-            created = client.create_key({"name": SEARCH_KEY_NAME, "description": SEARCH_KEY_DESCRIPTION,
-                                         "actions": ["search"], "indexes": [connection.index], "expiresAt": None})
-    return created.key
+        keys = _without_master_key(lambda: client.get_keys({"limit": 1000}).results)
+    if keys is None:
+        return None
+    for key in keys:
+        if key.name == SEARCH_KEY_NAME and key.actions == ["search"] and connection.index in key.indexes:
+            return str(key.key)
+    with connection.errors("creating the search key"):
+        created = client.create_key({"name": SEARCH_KEY_NAME, "description": SEARCH_KEY_DESCRIPTION,
+                                     "actions": ["search"], "indexes": [connection.index], "expiresAt": None})
+    return str(created.key)
+
+
+def _without_master_key(call):
+    """``call()``, or ``None`` when the server says it has no master key (key routes closed)."""
+    import meilisearch.errors
+
+    try:
+        return call()
+    except meilisearch.errors.MeilisearchApiError as exc:
+        if exc.code == "missing_master_key":
+            return None
+        raise
 
 
 # -- engine ------------------------------------------------------------------------------------
@@ -292,7 +422,13 @@ class MeiliEngine(SearchEngine):
         connection = Connection.from_environment(master=False)
         if not os.environ.get("MEILI_SEARCH_KEY") and os.environ.get("MEILI_MASTER_KEY"):
             master = Connection.from_environment(master=True)
-            connection = Connection(url=connection.url, key=search_key(master), index=connection.index)
+            try:
+                connection = Connection(url=connection.url, key=search_key(master), index=connection.index)
+            except MeiliError as exc:
+                log.warning("%s", exc)
+                raise EngineUnavailable(UNAVAILABLE) from None
+            finally:  # a leaked environment (a crash dump, a child process) must not hold it
+                os.environ.pop("MEILI_MASTER_KEY", None)
         return cls(connection, settings, local_index=local_index)
 
     def _query(self, request: SearchRequest, filters: dict, facets: list[str], hits: bool) -> dict:
@@ -338,7 +474,7 @@ class MeiliEngine(SearchEngine):
         if not result["hits"]:
             return None
         doc = dict(result["hits"][0])
-        for name in (PRIMARY_KEY, "index_version", "built_at"):
+        for name in (PRIMARY_KEY, FORMS_FIELD, "index_version", "built_at"):
             doc.pop(name, None)
         return doc
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kennisbank.config import Settings
 from kennisbank.content import Repository
@@ -13,6 +14,9 @@ from kennisbank.search.engine import SearchEngine
 from kennisbank.search.index_files import IndexMeta, swap_in
 from kennisbank.search.settings import SearchSettings, load_search_settings
 from kennisbank.search.tantivy_engine import TantivyEngine, new_index_folder, write_index
+
+if TYPE_CHECKING:
+    from kennisbank.search.meili import PushReport
 
 INDEX_FOLDER = "search"
 
@@ -52,13 +56,14 @@ def open_engine(build_dir: Path, search_settings: SearchSettings) -> SearchEngin
     return TantivyEngine(build_dir / INDEX_FOLDER, search_settings)
 
 
-def push_search_index(repo: Repository, progress=None) -> tuple[str, str, int]:
+def push_search_index(repo: Repository, progress=None) -> tuple[PushReport, str | None, int]:
     """`kennisbank index push`: the repository's documents into Meilisearch (``MEILI_URL``,
-    ``MEILI_MASTER_KEY``), zero downtime; returns (index version, search-only key, count)."""
+    ``MEILI_MASTER_KEY``), zero downtime; returns (report, search-only key, count). The key is
+    ``None`` when the server has no master key (then every route is open)."""
     from kennisbank.search import meili
 
     search_settings = load_search_settings(repo.root)
     documents, _ = build_documents(repo)
     connection = meili.Connection.from_environment(master=True)
-    version = meili.push(connection, documents, search_settings, progress=progress)
-    return version, meili.search_key(connection), len(documents)
+    report = meili.push(connection, documents, search_settings, progress=progress)
+    return report, meili.search_key(connection), len(documents)

@@ -20,7 +20,7 @@ from kennisbank.search.cache import LruCache, cache_entries
 from kennisbank.search.documents import FACETABLE_FIELDS, FacetCatalog
 from kennisbank.search.engine import FacetCount, Hit, IndexInfo, SearchEngine, SearchRequest, SearchResult
 from kennisbank.search.index_files import META_FILE, IndexMeta, build_time, index_version, read_meta, write_meta
-from kennisbank.search.expansion import Vocabulary
+from kennisbank.search.expansion import Compounds, Vocabulary, find_compounds
 from kennisbank.search.query import Unit, analyse, words
 from kennisbank.search.settings import SEARCHABLE_FIELDS, SearchSettings
 from kennisbank.search.snippets import marked_html, plain_snippet
@@ -28,6 +28,7 @@ from kennisbank.search.snippets import marked_html, plain_snippet
 SNIPPET_CHARS = 180
 PLAIN_FIELD = "plain"
 """Every searchable text unstemmed: the vocabulary query words are expanded to, and phrases."""
+COMPOUNDS_FILE = "compounds.json"
 TITLE_KEY = "title_key"
 """The title's folded words, one raw term: a query that *is* the title puts that item first."""
 EXACT_TITLE_SCORE = 1000.0
@@ -65,6 +66,17 @@ def title_key(text: str) -> str:
     return " ".join(words(text))
 
 
+def _stem(word: str) -> str:
+    """The stemmed fields' token for one folded word."""
+    stems = dutch().analyze(word)
+    return stems[0] if stems else word
+
+
+def _vocabulary_counts(searcher: tantivy.Searcher) -> dict[str, int]:
+    """Every unstemmed term of the index with the number of documents holding it."""
+    return dict(searcher.terms_with_prefix(PLAIN_FIELD, ""))
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
@@ -93,6 +105,8 @@ def write_index(documents: list[dict], catalog: FacetCatalog, settings: SearchSe
             progress(1)
     writer.commit()
     writer.wait_merging_threads()
+    index.reload()
+    find_compounds(_vocabulary_counts(index.searcher()), _stem, settings.compounds).save(folder / COMPOUNDS_FILE)
     meta = IndexMeta(version=index_version(documents, settings), built_at=build_time(),
                      documents=len(documents), catalog=catalog)
     write_meta(folder, meta)
@@ -146,8 +160,10 @@ class TantivyEngine(SearchEngine):
         self._schema = self._index.schema
         self._current = self._index.searcher()
         self._stamp = self._meta_stamp()
-        self.vocabulary = Vocabulary(dict(self._current.terms_with_prefix(PLAIN_FIELD, "")), self._stem,
-                                     self.settings.compounds)
+        counts = _vocabulary_counts(self._current)
+        compounds = Compounds.load(self.folder / COMPOUNDS_FILE, self.settings.compounds) \
+            or find_compounds(counts, _stem, self.settings.compounds)
+        self.vocabulary = Vocabulary(counts, _stem, compounds)
         self._sizes = {name: max(10, len(values) + 1) for name, values in self.meta.catalog.labels.items()}
         self.pages.clear()
         self.counts.clear()
@@ -202,7 +218,7 @@ class TantivyEngine(SearchEngine):
     def plan(self, units: tuple[Unit, ...], q: str) -> QueryPlan:
         """What each query unit stands for in this index: stems (or phrases of stems) with weights."""
         return QueryPlan(units=tuple(self._unit_alternatives(u) for u in units), title_key=title_key(q),
-                         words=tuple(self._stem(u.phrases[0][0]) for u in units if not u.is_synonym))
+                         words=tuple(_stem(u.phrases[0][0]) for u in units if not u.is_synonym))
 
     def _unit_alternatives(self, unit: Unit) -> tuple[Alternative, ...]:
         if not unit.is_synonym:
@@ -215,20 +231,15 @@ class TantivyEngine(SearchEngine):
             if len(phrase) == 1:
                 alternatives += self._expanded(phrase[0], 0, False)
             else:
-                alternatives.append(Alternative(tuple(self._stem(w) for w in phrase), 1.0))
+                alternatives.append(Alternative(tuple(_stem(w) for w in phrase), 1.0))
         return tuple(alternatives)
 
     def _expanded(self, word: str, distance: int, prefix: bool) -> tuple[Alternative, ...]:
         best: dict[str, float] = {}
         for expansion in self.vocabulary.expand(word, distance=distance, prefix=prefix):
-            stem = self._stem(expansion.term)
+            stem = _stem(expansion.term)
             best[stem] = max(best.get(stem, 0.0), expansion.weight)
         return tuple(Alternative((stem,), weight) for stem, weight in best.items())
-
-    @staticmethod
-    def _stem(word: str) -> str:
-        stems = dutch().analyze(word)
-        return stems[0] if stems else word
 
     def _filtered(self, text: Query, filters: dict[str, tuple[str, ...]]) -> Query:
         if not filters:
