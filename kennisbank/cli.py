@@ -62,13 +62,16 @@ def cli(ctx: click.Context, root: str | None) -> None:
               show_default=True, help="text: path:line: field: message; github: Actions annotations; json: a list.")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
-    """Validate content; report every error with file, line and field.
+    """Validate content and settings; report every error with file, line and field.
+
+    Checks every content file, mkdocs.yml (extra.kennisbank) and search/*.yml in one run.
 
     With PATHS, only errors in those files or folders are reported (references are still checked
     against the whole repository). A PATH outside the current repository is checked as a
     repository of its own. Exit 0 when clean, 1 on any error.
     """
-    from kennisbank.content.check import check_repository, find_root
+    from kennisbank.checks import check_project
+    from kennisbank.content.check import find_root
 
     root = _root(ctx)
     only = [Path(p) for p in paths] or None
@@ -77,7 +80,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
         if outside:
             root = find_root(outside[0] if outside[0].is_dir() else outside[0].parent)
     with _check_progress(enabled=fmt == "text") as progress:
-        result = check_repository(root, only, progress=progress)
+        result = check_project(root, only, progress=progress)
     scheduled = _scheduled(result.items, root, only)
     if fmt == "json":
         click.echo(json.dumps([e.as_dict() for e in result.errors], indent=2, ensure_ascii=False))

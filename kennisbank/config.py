@@ -1,76 +1,125 @@
 """Project settings, read from `mkdocs.yml`: MkDocs' own keys plus ``extra.kennisbank``.
 
 One file configures the site and the tool, so an editor changes a URL or a feed cap in one
-place. MkDocs' YAML may carry ``!!python/name`` tags (Material's emoji extension); they are read
-as plain text here because kennisbank never needs their values.
+place. Every setting is declared in a pydantic model and validated when it is read, like content:
+a bad value is reported as ``mkdocs.yml:LINE: field: message`` (all of them in one run, exit 1),
+never as a traceback in the middle of a build. ``kennisbank check`` reports them with the content.
+
+Adding a setting:
+
+* a single value: a field on :class:`KennisbankSettings`, with a type, bounds and a default;
+* a group of settings: one model class per block (``class MapSettings(SettingsBlock): ...``),
+  added as a field of :class:`KennisbankSettings` (``map: MapSettings = MapSettings()``) and
+  written in mkdocs.yml as ``extra.kennisbank.map``. Unknown keys are refused in every block.
+
+Every field is then readable as ``settings.<name>`` (:class:`Settings` extends the block), and
+``docs/settings.md`` should list it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from kennisbank.errors import KennisbankError
+from kennisbank.errors import ContentError
+from kennisbank.settings_file import SettingsSource, raise_for, read_settings_file, validate
 
 CONFIG_FILE = "mkdocs.yml"
+BLOCK = ("extra", "kennisbank")
+
+Count = Annotated[StrictInt, Field(ge=1)]
+MonthText = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+MonthNumber = Annotated[StrictInt, Field(ge=1, le=12)]
+Text = Annotated[str, Field(min_length=1, max_length=500)]
 
 
-class _TolerantLoader(yaml.SafeLoader):
-    """Reads any tag as its plain value instead of failing on MkDocs' Python tags."""
+class SettingsBlock(BaseModel):
+    """Base of every settings block: unknown keys are errors, values cannot change once read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)
+class KennisbankSettings(SettingsBlock):
+    """``extra.kennisbank`` in mkdocs.yml: what the build, feeds, newsletter and search read."""
+
+    feed_limit: Annotated[StrictInt, Field(ge=1, le=10_000)] = 50
+    page_size: Annotated[StrictInt, Field(ge=1, le=1_000)] = 20
+    newsletter_first_number: Count = 121
+    newsletter_first_month: MonthText = "2020-01"
+    newsletter_skip_months: tuple[MonthNumber, ...] = (7,)  # the real archive has no July issue
+    newsletter_items: Annotated[StrictInt, Field(ge=1, le=100)] = 9
+    newsletter_from: Text = "Kenniscentrum Vlaamse Steden <nieuwsbrief@example.org>"
+    list_unsubscribe: Text = "<mailto:uitschrijven@example.org?subject=uitschrijven>"
+    search_api_url: Text = "/api"
+    cors_origins: tuple[Text, ...] = ()
+
+    @field_validator("newsletter_skip_months")
+    @classmethod
+    def _not_every_month(cls, months: tuple[int, ...]) -> tuple[int, ...]:
+        if len(set(months)) >= 12:
+            raise ValueError("at least one month of the year must have an issue")
+        return tuple(sorted(set(months)))
 
 
-_TolerantLoader.add_multi_constructor("", _any_tag)
+class _Extra(BaseModel):
+    """MkDocs' ``extra``: the theme reads most of it; kennisbank only its own block."""
+
+    model_config = ConfigDict(extra="allow")
+    kennisbank: KennisbankSettings = KennisbankSettings()
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What the build, feeds, newsletter and search need to know about the site."""
+class _MkDocsFile(BaseModel):
+    """The keys of mkdocs.yml kennisbank reads; MkDocs checks the rest when it renders."""
 
+    model_config = ConfigDict(extra="allow")
+    site_url: Annotated[str, Field(pattern=r"^https?://", max_length=2000)] = "http://127.0.0.1:8000/"
+    site_name: Annotated[str, Field(min_length=1, max_length=200)] = "Kenniscentrum Vlaamse Steden"
+    extra: _Extra = _Extra()
+
+
+class Settings(KennisbankSettings):
+    """Everything a stage needs to know about the site: the block above, the repository root,
+    MkDocs' ``site_url`` and ``site_name``, and the raw mkdocs.yml data (for the renderer)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
     root: Path
     site_url: str = "http://127.0.0.1:8000/"
     site_name: str = "Kenniscentrum Vlaamse Steden"
-    feed_limit: int = 50
-    page_size: int = 20
-    newsletter_first_number: int = 121
-    newsletter_first_month: str = "2020-01"
-    newsletter_items: int = 9
-    newsletter_from: str = "Kenniscentrum Vlaamse Steden <nieuwsbrief@example.org>"
-    list_unsubscribe: str = "<mailto:uitschrijven@example.org?subject=uitschrijven>"
-    search_api_url: str = "/api"
-    cors_origins: tuple[str, ...] = ()
-    raw: dict = field(default_factory=dict, repr=False, compare=False)
+    raw: dict[str, object] = Field(default_factory=dict, repr=False, exclude=True)
 
     def absolute(self, path: str) -> str:
         """An absolute URL for a site-relative path (feeds and e-mail need absolute links)."""
         return self.site_url.rstrip("/") + "/" + path.lstrip("/")
 
+    def __hash__(self) -> int:
+        return hash((self.root, self.site_url))
+
+
+def read_settings(root: Path) -> tuple[Settings, list[ContentError]]:
+    """The settings and every problem in mkdocs.yml; defaults wherever a value is unusable."""
+    source, errors = read_settings_file(root, CONFIG_FILE)
+    if source is None:
+        return Settings(root=root), errors
+    data = source.data if source.data is not None else {}
+    if not isinstance(data, dict):
+        return Settings(root=root), [source.error((), "mkdocs.yml must be a mapping of settings (key: value)")]
+    parsed, errors = validate(_MkDocsFile, source, data)
+    if parsed is None:
+        return Settings(root=root, raw=data), errors
+    return _settings(root, parsed, source), []
+
+
+def _settings(root: Path, parsed: _MkDocsFile, source: SettingsSource) -> Settings:
+    site_url = parsed.site_url if parsed.site_url.endswith("/") else parsed.site_url + "/"
+    values = parsed.extra.kennisbank.model_dump()
+    data = source.data if isinstance(source.data, dict) else {}
+    return Settings(root=root, site_url=site_url, site_name=parsed.site_name, raw=data, **values)
+
 
 def load_settings(root: Path) -> Settings:
-    path = root / CONFIG_FILE
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
-    except FileNotFoundError:
-        raise KennisbankError(f"{path} is missing") from None
-    except yaml.YAMLError as exc:
-        raise KennisbankError(f"{CONFIG_FILE}: {exc}") from None
-    extra = (data.get("extra") or {}).get("kennisbank") or {}
-    known = set(Settings.__dataclass_fields__) - {"root", "raw", "site_url", "site_name"}
-    unknown = sorted(set(extra) - known)
-    if unknown:
-        raise KennisbankError(f"{CONFIG_FILE}: unknown extra.kennisbank setting(s): {', '.join(unknown)}")
-    values = {k: (tuple(v) if k == "cors_origins" else v) for k, v in extra.items()}
-    site_url = str(data.get("site_url") or Settings.site_url)
-    if not site_url.endswith("/"):
-        site_url += "/"
-    return Settings(root=root, site_url=site_url, site_name=str(data.get("site_name") or Settings.site_name),
-                    raw=data, **values)
+    """The settings of the repository at ``root``; :class:`SettingsInvalid` lists every error."""
+    settings, errors = read_settings(root)
+    raise_for(errors)
+    return settings

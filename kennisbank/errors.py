@@ -7,7 +7,10 @@ turns them into a message and an exit code. Content problems are collected as
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+Path_ = tuple[str | int, ...]  # where a value sits in a file's data: keys and list indexes
 
 
 @dataclass(frozen=True, order=True)
@@ -55,3 +58,22 @@ class UsageError(KennisbankError):
     """A command was asked for something that cannot be done (unknown type, bad option value)."""
 
     exit_code = 2
+
+
+_NAME = re.compile(r"^[\w-]+$")
+
+
+def format_loc(loc: Path_) -> str:
+    """``("photos", 0, "alt")`` → ``photos[0].alt`` (the field name every error uses).
+
+    Keys that are not plain names (empty, spaces, newlines, dots) are quoted, so a report line
+    stays one line and one field.
+    """
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            name = part if _NAME.fullmatch(part) else repr(part[:40])
+            out += f".{name}" if out else name
+    return out or "front matter"

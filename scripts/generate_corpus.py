@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:  # runnable as a plain script from a source checko
     sys.path.insert(0, str(ROOT))
 
 from kennisbank.config import Settings  # noqa: E402
-from kennisbank.content.numbering import number_for, parse_month  # noqa: E402
+from kennisbank.content.numbering import IssueSequence, parse_month  # noqa: E402
 from kennisbank.content.registries import load_registries  # noqa: E402
 from kennisbank.content.slugs import slugify  # noqa: E402
 
@@ -509,7 +509,8 @@ class _Generator:
     def run(self) -> Iterator[tuple[str, str]]:
         counts = type_counts(self.n)
         first = max(self.first_day, parse_month(NUMBERING.newsletter_first_month))
-        numbered = (LAST_YEAR - first.year) * 12 + 13 - first.month  # months that have an issue number
+        numbered = len(IssueSequence(NUMBERING, []).issue_months(dt.date(LAST_YEAR, 12, 1)))  # months with an issue
+        numbered -= sum(1 for month, _ in IssueSequence(NUMBERING, []).issue_months(first) if month < first)
         newsletters = min(numbered, self.n // 100)  # monthly issues, taken from the news share
         counts["news"] -= newsletters
         makers = {
@@ -656,10 +657,11 @@ class _Generator:
     def newsletters(self, count: int) -> Iterator[tuple[str, str]]:
         """``count`` monthly issues (the latest months), each with that month's first news items."""
         first = NUMBERING.newsletter_first_month
-        months = [m for m in sorted(self.news_by_month) if m >= first][-count:] if count else []
-        for month in months:
+        calendar = IssueSequence(NUMBERING, [])
+        months = [m for m in sorted(self.news_by_month) if m >= first and calendar.has_issue(parse_month(m))]
+        for month in months[-count:] if count else []:
             year, month_number = map(int, month.split("-"))
-            number = number_for(NUMBERING, dt.date(year, month_number, 1))
+            number = calendar.number_for(dt.date(year, month_number, 1))
             items = sorted(self.news_by_month[month])[:NEWSLETTER_ITEMS]
             data = {"number": number, "month": month,
                     "title": f"Nieuwsbrief {_MONTHS[month_number - 1]} {year}",

@@ -117,14 +117,20 @@ def test_case_collection_housing_instrument_with_prompts(root):
     assert_clean(root)
 
 
-def test_newsletter_numbers_follow_their_month_from_the_configured_first_issue(root):
+def test_a_new_issue_takes_the_next_free_number_after_the_last_issue_before_its_month(root):
     first = new(root, "newsletter", "--set", "month=2020-01", "--no-input")
     second = new(root, "nieuwsbrief", "--set", "month=2020-04", "--no-input")
     assert (first.exit_code, second.exit_code) == (0, 0), first.output + second.output
     assert first.stdout.strip() == "content/nieuwsbrief/121.md"
-    assert second.stdout.strip() == "content/nieuwsbrief/124.md"
+    assert second.stdout.strip() == "content/nieuwsbrief/124.md"  # February and March have default issues
     assert front_matter(root / "content/nieuwsbrief/124.md") == {"month": "2020-04", "number": 124}
+    august = new(root, "newsletter", "--set", "month=2020-08", "--no-input")
+    assert august.stdout.strip() == "content/nieuwsbrief/127.md"  # May 125, June 126, no July issue
     assert_clean(root)
+    again = new(root, "newsletter", "--set", "month=2020-04", "--no-input")
+    assert again.exit_code == 2 and "2020-04 already has issue 124 (content/nieuwsbrief/124.md)" in again.output
+    july = new(root, "newsletter", "--set", "month=2020-07", "--no-input")
+    assert july.exit_code == 2 and "2020-07 has no issue" in july.output
 
 
 def test_unknown_type_is_a_usage_error(root):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import dataclasses
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -87,7 +86,7 @@ def test_everything_feed_is_capped_at_feed_limit_and_excludes_themes_and_pages(s
 
 
 def test_small_feed_limit_caps_every_feed_to_the_newest_entries(repo, settings):
-    small = dataclasses.replace(settings, feed_limit=3)
+    small = settings.model_copy(update={"feed_limit": 3})
     catalog = FeedCatalog(repo, small)
     news = sorted(repo.of_type("news"), key=lambda i: i.sort_key)
     assert [e.key for e in catalog.feeds["nieuws"].entries] == [i.id for i in news[:3]]

@@ -39,7 +39,9 @@ def test_bad_options_are_usage_errors(sample_root, tmp_path):
     both = run(sample_root, "--all", "--month", "2020-03", "--out", str(tmp_path))
     assert both.exit_code == 2 and "not both" in both.output
     empty = run(sample_root, "--month", "2035-01", "--out", str(tmp_path))
-    assert empty.exit_code == 1 and "no issue for 2035-01 (issue 301)" in empty.output
+    assert empty.exit_code == 1 and "no issue for 2035-01 (issue 286)" in empty.output
+    july = run(sample_root, "--month", "2020-07", "--out", str(tmp_path))
+    assert july.exit_code == 2 and "2020-07 has no issue: month 7 is in newsletter_skip_months" in july.output
 
 
 def test_raster_pictures_get_alt_text_and_an_absolute_url_the_site_publishes(tmp_path, sample_root):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -78,7 +77,7 @@ def test_eml_is_multipart_alternative_with_reproducible_headers(staged, issues, 
 
 
 def test_one_click_unsubscribe_header_with_an_https_address(repo, settings, issues):
-    https = dataclasses.replace(settings, list_unsubscribe="<https://kennisbank.example.org/uit?l=1>, <mailto:uit@example.org>")
+    https = settings.model_copy(update={"list_unsubscribe": "<https://kennisbank.example.org/uit?l=1>, <mailto:uit@example.org>"})
     message = message_from_bytes(render_issue(repo, https, issues[0]).eml, policy=default)
     assert message["List-Unsubscribe"].strip() == "<https://kennisbank.example.org/uit?l=1>, <mailto:uit@example.org>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

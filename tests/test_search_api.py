@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 
 import httpx
 import pytest
@@ -19,7 +18,7 @@ ORIGIN = "https://www.example-stad.be"
 def base_url(repo, sample_root, tmp_path_factory):
     build = tmp_path_factory.mktemp("build")
     build_search_index(repo, build)
-    settings = dataclasses.replace(load_settings(sample_root), cors_origins=(ORIGIN,))
+    settings = load_settings(sample_root).model_copy(update={"cors_origins": (ORIGIN,)})
     with live_server(create_api(build, settings)) as url:
         yield url
 

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import markdown
 import pytest
 
-from kennisbank.errors import KennisbankError
+from kennisbank.errors import ContentInvalid, KennisbankError
 from kennisbank.search.plaintext import markdown_to_text
 from kennisbank.search.query import analyse
 from kennisbank.search.settings import load_search_settings
@@ -23,20 +23,23 @@ def settings_root(sample_root, tmp_path):
 
 
 @pytest.mark.parametrize(("file", "text", "message"), [
-    ("index.yml", "searchable: [{field: titel}]\nfacets: []\n", "searchable[1]: field must be one of"),
-    ("index.yml", "searchable: [{field: title}]\nfacets: [{field: kleur, label: Kleur}]\n", "unknown facet field 'kleur'"),
-    ("index.yml", "searchable: [{field: title}]\nfacets: [{field: city}]\n", "facets[1]: label is required"),
-    ("index.yml", "searchable: [{field: title}]\nfacetten: []\n", "unknown key(s) facetten"),
-    ("index.yml", "searchable: [{field: title, boost: -1}]\n", "boost must be a positive number"),
-    ("index.yml", "searchable: [\n", "YAML error"),
-    ("synonyms.yml", "- [OCMW]\n", "entry 1: a group lists two or more"),
-    ("stopwords.yml", "- de\n- twee woorden\n", "entry 2: a stop word is one word"),
+    ("index.yml", "searchable: [{field: titel}]\nfacets: []\n",
+     "search/index.yml:1: searchable[0].field: Input should be 'title', 'tags', 'summary' or 'body' (got 'titel')"),
+    ("index.yml", "searchable: [{field: title}]\nfacets: [{field: kleur, label: Kleur}]\n",
+     "search/index.yml:2: facets[0].field: unknown facet field 'kleur'"),
+    ("index.yml", "searchable: [{field: title}]\nfacets:\n  - {field: city}\n", "search/index.yml:3: facets[0].label: Field required"),
+    ("index.yml", "searchable: [{field: title}]\nfacetten: []\n", "search/index.yml:2: facetten: unknown setting; known: searchable"),
+    ("index.yml", "searchable: [{field: title, boost: -1}]\n", "search/index.yml:1: searchable[0].boost: Input should be greater than 0"),
+    ("index.yml", "searchable: [\n", "search/index.yml:2: file: YAML syntax error"),
+    ("synonyms.yml", "- [OCMW]\n", "search/synonyms.yml:1: [0]: List should have at least 2 items"),
+    ("stopwords.yml", "- de\n- twee woorden\n", "search/stopwords.yml:2: [1]: String should match pattern"),
 ])
-def test_bad_settings_name_file_and_entry(settings_root, file, text, message):
+def test_bad_settings_name_file_line_and_entry(settings_root, file, text, message):
     (settings_root / "search" / file).write_text(text, encoding="utf-8")
     with pytest.raises(KennisbankError) as caught:
         load_search_settings(settings_root)
-    assert f"search/{file}" in str(caught.value) and message in str(caught.value)
+    assert isinstance(caught.value, ContentInvalid)
+    assert [str(e) for e in caught.value.errors if str(e).startswith(message)], caught.value.errors
 
 
 def test_marked_html_uses_byte_ranges_and_escapes():

@@ -23,18 +23,19 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from kennisbank.config import CONFIG_FILE, Settings, load_settings
+from kennisbank.config import CONFIG_FILE, Settings, read_settings
 from kennisbank.content.images import IMAGE_SUFFIXES, body_image_errors, image_problem
 from kennisbank.content.items import Item
 from kennisbank.content.models import SLUG
 from kennisbank.content.parallel import Checked, Progress, check_in_processes, worker_count
-from kennisbank.content.reader import SourceFile, format_loc, read_source
+from kennisbank.content.reader import SourceFile, read_source
+from kennisbank.errors import format_loc
 from kennisbank.content.references import cross_file_errors, reference_fields
 from kennisbank.content.registries import Registries, load_registries
 from kennisbank.content.safety import unsafe_html
 from kennisbank.content.slugs import slugify
 from kennisbank.content.types import CONTENT_TYPES, ContentType, type_for_path
-from kennisbank.errors import ContentError, KennisbankError
+from kennisbank.errors import ContentError
 
 __all__ = ["CONTENT_ROOTS", "IMAGE_SUFFIXES", "CheckResult", "check_file", "check_repository", "discover",
            "find_root", "image_problem", "reference_fields"]
@@ -122,22 +123,20 @@ def _check_repository(root: Path, only: Iterable[Path] | None, workers: int | No
     result.errors.extend(settings_errors)
     result.errors.extend(cross_file_errors(root, result.items, registries, ids_on_disk, invalid, settings))
     if only is not None:
-        wanted = [_relative(root, Path(p)) for p in only]
-        result.errors = [e for e in result.errors if any(_within(e.path, w) for w in wanted)]
+        wanted = [relative_path(root, Path(p)) for p in only]
+        result.errors = [e for e in result.errors if any(within(e.path, w) for w in wanted)]
     result.errors.sort()
     result.items.sort(key=lambda item: item.sort_key)
     return result
 
 
 def content_settings(root: Path) -> tuple[Settings, list[ContentError]]:
-    """The settings content rules depend on (newsletter numbering); defaults without mkdocs.yml,
-    and defaults plus an error when mkdocs.yml cannot be read."""
+    """The settings content rules depend on (newsletter numbering), and every error in mkdocs.yml;
+    defaults without mkdocs.yml (a content folder checked on its own), and defaults for what
+    cannot be read."""
     if not (root / CONFIG_FILE).is_file():
         return Settings(root=root), []
-    try:
-        return load_settings(root), []
-    except KennisbankError as exc:
-        return Settings(root=root), [ContentError(CONFIG_FILE, 1, "extra.kennisbank", str(exc))]
+    return read_settings(root)
 
 
 def _check_files(root: Path, paths: Sequence[str], workers: int | None, progress: Progress) -> list[Checked]:
@@ -154,14 +153,14 @@ def _check_files(root: Path, paths: Sequence[str], workers: int | None, progress
     return out
 
 
-def _relative(root: Path, path: Path) -> str:
+def relative_path(root: Path, path: Path) -> str:
     try:
         return path.resolve().relative_to(root).as_posix().rstrip("/")
     except ValueError:
         return path.as_posix()
 
 
-def _within(path: str, wanted: str) -> bool:
+def within(path: str, wanted: str) -> bool:
     return wanted in ("", ".") or path == wanted or path.startswith(wanted + "/")
 
 

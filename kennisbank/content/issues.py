@@ -1,6 +1,6 @@
 """Which items go into which monthly issue: a fair default mix, and the editor's override.
 
-Default: the month's published items, grouped the way readers know the newsletter (city practices,
+Default: the published items of the month (and of skipped months just before it), grouped the way readers know the newsletter (city practices,
 announcements and events, studies, new case fiches, the centre's own news, policy news), taken
 round-robin over those groups so that no single busy group fills the issue. An editor's
 ``content/nieuwsbrief/NNN.md`` can set the intro, title and summary, exclude items (the slot is
@@ -17,11 +17,11 @@ from functools import cached_property
 
 from babel.dates import format_date
 
-from kennisbank.config import Settings
+from kennisbank.config import KennisbankSettings
 from kennisbank.content.items import Item
-from kennisbank.content.numbering import month_for, next_month, number_for, parse_month
+from kennisbank.content.models import Newsletter
+from kennisbank.content.numbering import IssueSequence, issue_file, next_month
 from kennisbank.content.repository import Repository
-from kennisbank.errors import KennisbankError
 
 # Group key → the news categories it takes (other types are placed by `mix_group`).
 MIX_GROUPS: tuple[str, ...] = ("stadspraktijk", "aankondiging", "studies", "fiches", "kenniscentrum", "beleid")
@@ -113,18 +113,14 @@ class Issue:
         return self.override.body.strip() if self.override else ""
 
 
-def _overrides(repo: Repository, settings: Settings) -> dict[int, Item]:
-    """Override files by issue number, after checking each one's month matches its number."""
-    found: dict[int, Item] = {}
-    for item in repo.of_type("newsletter", include_drafts=True):
-        number = item.meta.number  # type: ignore[attr-defined]
-        expected = month_for(settings, number) if number >= settings.newsletter_first_number else None
-        if expected is None or parse_month(item.meta.month) != expected:  # type: ignore[attr-defined]
-            hint = f"issue {number} covers {expected:%Y-%m}" if expected else \
-                f"numbering starts at {settings.newsletter_first_number}"
-            raise KennisbankError(f"{item.path}: month {item.meta.month} does not match issue {number} ({hint})")  # type: ignore[attr-defined]
-        found[number] = item
-    return found
+def issue_sequence(repo: Repository, settings: KennisbankSettings) -> IssueSequence:
+    """The issue files of ``repo`` (drafts too: a draft still holds its number) as a sequence."""
+    return IssueSequence(settings, (issue_file(item) for item in repo.of_type("newsletter", include_drafts=True)))
+
+
+def _overrides(repo: Repository) -> dict[int, Item]:
+    """Issue files by number (``check`` has made sure the numbers form a sequence)."""
+    return {issue_file(item).number: item for item in repo.of_type("newsletter", include_drafts=True)}
 
 
 def _by_month(repo: Repository) -> dict[dt.date, list[Item]]:
@@ -136,19 +132,30 @@ def _by_month(repo: Repository) -> dict[dt.date, list[Item]]:
     return months
 
 
-def issue_for(repo: Repository, settings: Settings, month: dt.date) -> Issue | None:
-    """The issue of ``month``; ``None`` when it has nothing to send or its override is a draft."""
-    number = number_for(settings, month)
-    pool = _by_month(repo).get(month, [])
-    return _make_issue(repo, settings, number, month, pool, _overrides(repo, settings).get(number))
+def issue_for(repo: Repository, settings: KennisbankSettings, month: dt.date) -> Issue | None:
+    """The issue of ``month``; ``None`` when it has nothing to send or its file is a draft.
+
+    :class:`~kennisbank.errors.UsageError` when the month has no issue number (a skipped month,
+    or one whose number the next issue file already took).
+    """
+    sequence = issue_sequence(repo, settings)
+    number = sequence.number_for(month)
+    return _make_issue(repo, settings, number, month, _pool(sequence, _by_month(repo), month),
+                       _overrides(repo).get(number))
 
 
-def _make_issue(repo: Repository, settings: Settings, number: int, month: dt.date, pool: list[Item],
+def _pool(sequence: IssueSequence, by_month: dict[dt.date, list[Item]], month: dt.date) -> list[Item]:
+    return [item for covered in sequence.covered_months(month) for item in by_month.get(covered, [])]
+
+
+def _make_issue(repo: Repository, settings: KennisbankSettings, number: int, month: dt.date, pool: list[Item],
                 override: Item | None) -> Issue | None:
     if override is not None and not repo.is_published(override):  # a draft, or scheduled for later
         return None
-    excluded = set(getattr(override.meta, "exclude", ())) if override else set()
-    explicit = list(getattr(override.meta, "items", ())) if override else []
+    meta = override.meta if override is not None else None
+    assert meta is None or isinstance(meta, Newsletter)
+    excluded = set(meta.exclude) if meta is not None else set()
+    explicit = list(meta.items) if meta is not None else []
     if explicit:
         items = [repo.by_id[key] for key in explicit if key not in excluded and repo.is_published(repo.by_id[key])]
     else:
@@ -158,22 +165,19 @@ def _make_issue(repo: Repository, settings: Settings, number: int, month: dt.dat
     return Issue(number=number, month=month, items=tuple(items), override=override)
 
 
-def published_issues(repo: Repository, settings: Settings) -> list[Issue]:
-    """Every issue from the first numbered month up to the newest content, newest first.
+def published_issues(repo: Repository, settings: KennisbankSettings) -> list[Issue]:
+    """Every issue from the first one up to the newest content, newest first.
 
-    A month without items and without an override has no issue (its number stays unused).
+    A month without items and without an issue file has no issue (its number stays unused).
     """
-    overrides = _overrides(repo, settings)
+    sequence = issue_sequence(repo, settings)
     pools = _by_month(repo)
-    months = list(pools) + [month_for(settings, number) for number in overrides]
+    months = list(pools) + [file.month for file in sequence.files]
     if not months:
         return []
     issues: list[Issue] = []
-    month = parse_month(settings.newsletter_first_month)
-    while month <= max(months):
-        number = number_for(settings, month)
-        issue = _make_issue(repo, settings, number, month, pools.get(month, []), overrides.get(number))
+    for month, number in sequence.issue_months(max(months)):
+        issue = _make_issue(repo, settings, number, month, _pool(sequence, pools, month), _overrides(repo).get(number))
         if issue is not None:
             issues.append(issue)
-        month = next_month(month)
     return sorted(issues, key=lambda issue: -issue.number)

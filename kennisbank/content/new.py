@@ -15,7 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from kennisbank.config import Settings
-from kennisbank.content.numbering import number_for, parse_month
+from kennisbank.content.numbering import IssueSequence, issue_file, parse_month
 from kennisbank.content.references import reference_fields
 from kennisbank.content.registries import load_registries
 from kennisbank.content.slugs import slugify
@@ -126,6 +126,28 @@ def target_path(root: Path, ctype: ContentType, data: Mapping[str, object], titl
     return folder / f"{slug}.md"
 
 
+def next_issue_number(root: Path, settings: Settings, month_text: str) -> int | None:
+    """The number of a new issue for ``month_text``: the next free one after the last issue before
+    it. Refuses a month that already has an issue or has no free number; ``None`` for a month
+    that is not ``YYYY-MM`` (the model reports that with the field)."""
+    from kennisbank.content.check import check_file
+
+    try:
+        month = parse_month(month_text)
+    except UsageError:
+        return None
+    files = []
+    for path in sorted((root / "content" / "nieuwsbrief").glob("*.md")):
+        item, _ = check_file(root, path.relative_to(root).as_posix())
+        if item is not None:
+            files.append(issue_file(item))
+    sequence = IssueSequence(settings, files)
+    existing = sequence.file_of(month)
+    if existing is not None:
+        raise UsageError(f"{month:%Y-%m} already has issue {existing.number} ({existing.path})")
+    return sequence.number_for(month)
+
+
 def render(ctype: ContentType, data: Mapping[str, object], body: str) -> str:
     ordered = {k: data[k] for k in _LEADING if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered})
@@ -138,10 +160,9 @@ def create(root: Path, ctype: ContentType, title: str | None, values: Mapping[st
     """Write the new file; ``ask(field, problem, choices)`` prompts for missing or rejected values."""
     data = build_front_matter(ctype, title, values, today)
     if ctype.name == "newsletter" and "number" not in data:
-        try:  # the number follows from the month (January 2020 = 121); a bad month is reported below
-            data["number"] = number_for(settings or Settings(root=root), parse_month(str(data["month"])))
-        except UsageError:
-            pass
+        number = next_issue_number(root, settings or Settings(root=root), str(data["month"]))
+        if number is not None:
+            data["number"] = number
     choices = reference_choices(root, ctype)
     for _ in range(MAX_ASKS):
         problems = validation_problems(ctype, data) or reference_problems(data, choices)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import frontmatter
 import yaml
 
-from kennisbank.errors import ContentError
+from kennisbank.errors import ContentError, Path_, format_loc
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 20
@@ -78,9 +78,6 @@ _SCALARS = {
     "tag:yaml.org,2002:value": lambda loader, node: node.value,
     "tag:yaml.org,2002:merge": lambda loader, node: node.value,
 }
-
-Path_ = tuple[str | int, ...]
-
 
 @dataclass
 class SourceFile:
@@ -243,22 +240,3 @@ class _Builder:
     def _other(self, node: yaml.Node, loc: Path_) -> object:
         """Explicit tags (``!!binary``, ``!!set``, ...): refused, they are never front matter."""
         raise _Refused(node.start_mark.line + 2, loc, f"YAML tag {node.tag!r} is not allowed in front matter")
-
-
-_NAME = re.compile(r"^[\w-]+$")
-
-
-def format_loc(loc: Path_) -> str:
-    """``("photos", 0, "alt")`` → ``photos[0].alt`` (the field name every error uses).
-
-    Keys that are not plain names (empty, spaces, newlines, dots) are quoted, so a report line
-    stays one line and one field.
-    """
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            name = part if _NAME.fullmatch(part) else repr(part[:40])
-            out += f".{name}" if out else name
-    return out or "front matter"

@@ -18,11 +18,12 @@ from kennisbank.config import Settings
 from kennisbank.content.fields import Ref
 from kennisbank.content.images import image_problem
 from kennisbank.content.items import Item
-from kennisbank.content.numbering import month_for
-from kennisbank.content.reader import SourceFile, format_loc, read_source
+from kennisbank.content.numbering import issue_file, sequence_errors
+from kennisbank.content.reader import SourceFile, read_source
+from kennisbank.errors import format_loc
 from kennisbank.content.registries import Registries
 from kennisbank.content.types import ContentType
-from kennisbank.errors import ContentError, UsageError
+from kennisbank.errors import ContentError
 
 
 @cache
@@ -73,6 +74,7 @@ def cross_file_errors(root: Path, items: list[Item], registries: Registries,
         slug = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         errors.extend(checker.errors(path, ctype, slug, lambda name, data=data: _as_model_value(data.get(name))))
     errors.extend(checker.theme_cycles([i for i in items if i.type.name == "theme"]))
+    errors.extend(checker.issue_sequence([i for i in items if i.type.name == "newsletter"]))
     if errors:
         bad = {e.path for e in errors}
         items[:] = [i for i in items if i.path not in bad]
@@ -126,8 +128,6 @@ class _ReferenceChecker:
                     errors.append(self._error(path, _loc(field_name, sub), _unknown_value(registry, entry, allowed)))  # type: ignore[arg-type]
                 elif registry == "item" and field_name == "items" and entry in self.by_id and self.by_id[entry].draft:
                     errors.append(self._error(path, _loc(field_name, sub), f"{entry} is a draft and cannot be sent"))
-        if ctype.name == "newsletter":
-            errors.extend(self._issue_month(path, value_of("number"), value_of("month")))
         if ctype.name == "theme" and value_of("parent") == slug:
             errors.append(self._error(path, ("parent",), "a theme cannot be its own parent"))
         photos = value_of("photos") if "photos" in ctype.model.model_fields else None
@@ -139,19 +139,10 @@ class _ReferenceChecker:
             errors.append(self._error(path, ("image", "src"), problem))
         return errors
 
-    def _issue_month(self, path: str, number: object, month: object) -> list[ContentError]:
-        """Issue numbers count months from the configured first issue (January 2020 = 121)."""
-        if not isinstance(number, int) or not isinstance(month, str):
-            return []
-        try:
-            expected = month_for(self.settings, number)
-        except UsageError as exc:
-            return [self._error(path, ("number",), str(exc))]
-        if month.strip() != f"{expected:%Y-%m}":
-            return [self._error(path, ("month",), f"issue {number} covers {expected:%Y-%m}, not {month.strip()} "
-                                                  f"(numbering: {self.settings.newsletter_first_number} = "
-                                                  f"{self.settings.newsletter_first_month} in mkdocs.yml)")]
-        return []
+    def issue_sequence(self, issues: list[Item]) -> list[ContentError]:
+        """Issue numbers: unique, increasing with the month, no gap (:mod:`.numbering`)."""
+        files = [issue_file(item) for item in issues]
+        return [self._error(e.file.path, (e.field,), e.message) for e in sequence_errors(self.settings, files)]
 
     def theme_cycles(self, themes: list[Item]) -> list[ContentError]:
         """Themes whose parents lead back to themselves: every stage walking up would loop."""

@@ -19,8 +19,8 @@ import html
 import re
 from collections.abc import Iterator
 
-from kennisbank.content.reader import SourceFile, format_loc
-from kennisbank.errors import ContentError
+from kennisbank.content.reader import SourceFile
+from kennisbank.errors import ContentError, format_loc
 from kennisbank.sanitize import dropped, rendered
 
 _TAG = re.compile(r"<\s*(script|iframe|object|embed|applet|frame|frameset|base|form|meta)\b", re.I)

@@ -12,9 +12,9 @@ from pathlib import Path
 from kennisbank.config import Settings
 from kennisbank.content import Repository
 from kennisbank.errors import KennisbankError
-from kennisbank.content.numbering import number_for, parse_month
+from kennisbank.content.numbering import parse_month
 from kennisbank.newsletter.render import render_issue
-from kennisbank.content.issues import Issue, issue_for, published_issues
+from kennisbank.content.issues import Issue, issue_for, issue_sequence, published_issues
 
 
 def issue_folder(out: Path, number: int) -> Path:
@@ -38,7 +38,8 @@ def select_issues(repo: Repository, settings: Settings, month: str | None) -> li
     first = parse_month(month)
     issue = issue_for(repo, settings, first)
     if issue is None:
-        raise KennisbankError(f"no issue for {month} (issue {number_for(settings, first)}): no published items "
+        number = issue_sequence(repo, settings).number_for(first)
+        raise KennisbankError(f"no issue for {month} (issue {number}): no published items "
                               "that month, or its content/nieuwsbrief file is a draft")
     return [issue]
 

@@ -1,7 +1,8 @@
 """Index settings from ``search/*.yml``: the one description both engines are built from.
 
 Editors change ranking order, facets, stop words and synonyms by pull request; nothing about
-what is searchable is hard-coded in an engine. Errors name the file and the entry.
+what is searchable is hard-coded in an engine. The files are validated by pydantic models, and
+errors name the file, line and entry (``search/index.yml:12: facets[3].label: ...``).
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import yaml
+from typing import Annotated, Literal, TypeVar
 
-from kennisbank.errors import KennisbankError
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool, StrictInt, field_validator, model_validator
+
+from kennisbank.errors import ContentError
+from kennisbank.settings_file import raise_for, read_settings_file, validate
 
 SETTINGS_FOLDER = "search"
 INDEX_FILE = f"{SETTINGS_FOLDER}/index.yml"
@@ -87,109 +91,109 @@ class SearchSettings:
 
 
 def load_search_settings(root: Path) -> SearchSettings:
-    """Read and check ``search/index.yml``, ``synonyms.yml`` and ``stopwords.yml``."""
-    index = _read(root, INDEX_FILE, dict)
-    known = {"searchable", "facets", "sortable", "typo_tolerance", "prefix_search", "compounds"}
-    _no_unknown(INDEX_FILE, "", index, known)
-    searchable = tuple(_searchable(entry, n) for n, entry in enumerate(index.get("searchable") or [], 1))
-    if not searchable:
-        raise KennisbankError(f"{INDEX_FILE}: searchable: list at least one field")
-    facets = tuple(_facet(entry, n) for n, entry in enumerate(index.get("facets") or [], 1))
-    _unique(INDEX_FILE, "facets", [f.field for f in facets])
-    _unique(INDEX_FILE, "searchable", [f.field for f in searchable])
-    sortable = tuple(index.get("sortable") or ())
-    for name in sortable:
-        if name not in SORTABLE_FIELDS:
-            raise KennisbankError(f"{INDEX_FILE}: sortable: unknown field {name!r} (known: {', '.join(SORTABLE_FIELDS)})")
-    typo = index.get("typo_tolerance") or {}
-    _no_unknown(INDEX_FILE, "typo_tolerance", typo, {"enabled", "one_typo", "two_typos", "disable_on_words"})
-    try:
-        typo_tolerance = TypoTolerance(
-            enabled=bool(typo.get("enabled", True)), one_typo=int(typo.get("one_typo", 5)),
-            two_typos=int(typo.get("two_typos", 9)),
-            disable_on_words=tuple(str(w).lower() for w in typo.get("disable_on_words") or ()))
-    except (TypeError, ValueError) as exc:
-        raise KennisbankError(f"{INDEX_FILE}: typo_tolerance: {exc}") from None
-    if not 1 <= typo_tolerance.one_typo <= typo_tolerance.two_typos:
-        raise KennisbankError(f"{INDEX_FILE}: typo_tolerance: need 1 <= one_typo <= two_typos")
-    compounds = index.get("compounds", "both")
-    if compounds not in COMPOUND_SOURCES:
-        raise KennisbankError(f"{INDEX_FILE}: compounds: must be one of {', '.join(COMPOUND_SOURCES)}, not {compounds!r}")
+    """Read and check ``search/index.yml``, ``synonyms.yml`` and ``stopwords.yml``; every problem
+    is reported at once (:class:`~kennisbank.settings_file.SettingsInvalid`)."""
+    settings, errors = read_search_settings(root)
+    raise_for(errors)
+    assert settings is not None
+    return settings
+
+
+def read_search_settings(root: Path) -> tuple[SearchSettings | None, list[ContentError]]:
+    """The search settings, or None and every error in the three files (for ``kennisbank check``)."""
+    index, errors = _validated(root, INDEX_FILE, _IndexFile)
+    synonyms, synonym_errors = _validated(root, SYNONYMS_FILE, _SynonymsFile)
+    stop_words, stop_errors = _validated(root, STOPWORDS_FILE, _StopWordsFile)
+    errors += synonym_errors + stop_errors
+    if index is None or synonyms is None or stop_words is None:
+        return None, errors
+    typo = index.typo_tolerance
     return SearchSettings(
-        searchable=searchable, facets=facets, sortable=sortable,
-        stop_words=frozenset(_stop_words(root)), synonyms=_synonyms(root),
-        typo_tolerance=typo_tolerance, prefix_search=bool(index.get("prefix_search", True)), compounds=compounds)
+        searchable=tuple(SearchableField(e.field, e.boost) for e in index.searchable),
+        facets=tuple(FacetSpec(f.field, f.label, f.order) for f in index.facets),
+        sortable=tuple(index.sortable),
+        stop_words=frozenset(word.lower() for word in stop_words.root),
+        synonyms=tuple(tuple(" ".join(w.split()) for w in group) for group in synonyms.root),
+        typo_tolerance=TypoTolerance(typo.enabled, typo.one_typo, typo.two_typos,
+                                     tuple(w.lower() for w in typo.disable_on_words)),
+        prefix_search=index.prefix_search, compounds=index.compounds), errors
 
 
-def _read(root: Path, relative: str, kind: type) -> object:
-    path = root / relative
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KennisbankError(f"{relative} is missing") from None
-    except yaml.YAMLError as exc:
-        raise KennisbankError(f"{relative}: YAML error: {exc}") from None
-    if data is None:
-        data = kind()
-    if not isinstance(data, kind):
-        raise KennisbankError(f"{relative}: must be a {'mapping' if kind is dict else 'list'}")
-    return data
+def _validated(root: Path, relative: str, model: type[_M]) -> tuple[_M | None, list[ContentError]]:
+    source, errors = read_settings_file(root, relative)
+    if source is None:
+        return None, errors
+    data = source.data if source.data is not None else ({} if model is _IndexFile else [])
+    return validate(model, source, data)
 
 
-def _no_unknown(file: str, where: str, data: object, known: set[str]) -> None:
-    if not isinstance(data, dict):
-        raise KennisbankError(f"{file}: {where or 'top level'}: must be a mapping")
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise KennisbankError(f"{file}: {where + ': ' if where else ''}unknown key(s) {', '.join(map(str, unknown))}"
-                              f" (known: {', '.join(sorted(known))})")
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-def _unique(file: str, where: str, names: list[str]) -> None:
-    seen = {n for n in names if names.count(n) > 1}
-    if seen:
-        raise KennisbankError(f"{file}: {where}: listed twice: {', '.join(sorted(seen))}")
+class _Searchable(_Entry):
+    field: Literal["title", "tags", "summary", "body"]
+    boost: Annotated[float, Field(gt=0, le=1000)] = 1.0
 
 
-def _searchable(entry: object, n: int) -> SearchableField:
-    where = f"searchable[{n}]"
-    _no_unknown(INDEX_FILE, where, entry, {"field", "boost"})
-    name = entry.get("field")  # type: ignore[union-attr]
-    if name not in SEARCHABLE_FIELDS:
-        raise KennisbankError(f"{INDEX_FILE}: {where}: field must be one of {', '.join(SEARCHABLE_FIELDS)}, not {name!r}")
-    boost = entry.get("boost", 1)  # type: ignore[union-attr]
-    if not isinstance(boost, (int, float)) or boost <= 0:
-        raise KennisbankError(f"{INDEX_FILE}: {where}: boost must be a positive number")
-    return SearchableField(name, float(boost))
+class _Facet(_Entry):
+    field: str
+    label: Annotated[str, Field(min_length=1, max_length=100)]
+    order: Literal["count", "value_desc", "label"] = "count"
+
+    @field_validator("field")
+    @classmethod
+    def _facetable(cls, name: str) -> str:
+        from kennisbank.search.documents import FACETABLE_FIELDS
+
+        if name not in FACETABLE_FIELDS:
+            raise ValueError(f"unknown facet field {name!r} (known: {', '.join(FACETABLE_FIELDS)})")
+        return name
 
 
-def _facet(entry: object, n: int) -> FacetSpec:
-    from kennisbank.search.documents import FACETABLE_FIELDS
+class _Typos(_Entry):
+    enabled: StrictBool = True
+    one_typo: Annotated[StrictInt, Field(ge=1, le=50)] = 5
+    two_typos: Annotated[StrictInt, Field(ge=1, le=50)] = 9
+    disable_on_words: list[Annotated[str, Field(min_length=1)]] = []
 
-    where = f"facets[{n}]"
-    _no_unknown(INDEX_FILE, where, entry, {"field", "label", "order"})
-    name, label, order = entry.get("field"), entry.get("label"), entry.get("order", "count")  # type: ignore[union-attr]
-    if name not in FACETABLE_FIELDS:
-        raise KennisbankError(f"{INDEX_FILE}: {where}: unknown facet field {name!r} (known: {', '.join(FACETABLE_FIELDS)})")
-    if not isinstance(label, str) or not label.strip():
-        raise KennisbankError(f"{INDEX_FILE}: {where}: label is required")
-    if order not in FACET_ORDERS:
-        raise KennisbankError(f"{INDEX_FILE}: {where}: order must be one of {', '.join(FACET_ORDERS)}")
-    return FacetSpec(name, label.strip(), order)
+    @model_validator(mode="after")
+    def _ordered(self) -> _Typos:
+        if self.one_typo > self.two_typos:
+            raise ValueError("one_typo must not be larger than two_typos")
+        return self
 
 
-def _synonyms(root: Path) -> tuple[tuple[str, ...], ...]:
-    groups = []
-    for n, group in enumerate(_read(root, SYNONYMS_FILE, list), 1):
-        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(w, str) and w.strip() for w in group):
-            raise KennisbankError(f"{SYNONYMS_FILE}: entry {n}: a group lists two or more words or phrases")
-        groups.append(tuple(" ".join(w.split()) for w in group))
-    return tuple(groups)
+class _IndexFile(_Entry):
+    """``search/index.yml``."""
+
+    searchable: Annotated[list[_Searchable], Field(min_length=1)]
+    facets: list[_Facet] = []
+    sortable: list[Literal["date"]] = list(SORTABLE_FIELDS)  # type: ignore[arg-type]
+    typo_tolerance: _Typos = _Typos()
+    prefix_search: StrictBool = True
+    compounds: Literal["vocabulary", "wordlist", "both", "off"] = "both"  # COMPOUND_SOURCES
+
+    @field_validator("searchable", "facets")
+    @classmethod
+    def _unique(cls, entries: list[_Searchable] | list[_Facet]) -> list[_Searchable] | list[_Facet]:
+        names = [entry.field for entry in entries]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"listed twice: {', '.join(twice)}")
+        return entries
 
 
-def _stop_words(root: Path) -> list[str]:
-    words = _read(root, STOPWORDS_FILE, list)
-    for n, word in enumerate(words, 1):
-        if not isinstance(word, str) or not word.strip() or " " in word.strip():
-            raise KennisbankError(f"{STOPWORDS_FILE}: entry {n}: a stop word is one word")
-    return [w.strip().lower() for w in words]
+OneWord = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
+Phrase = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _StopWordsFile(RootModel[list[OneWord]]):
+    """``search/stopwords.yml``: one word per entry."""
+
+
+class _SynonymsFile(RootModel[list[Annotated[list[Phrase], Field(min_length=2)]]]):
+    """``search/synonyms.yml``: groups of two or more words or phrases."""
+
+
+_M = TypeVar("_M", _IndexFile, _SynonymsFile, _StopWordsFile)
