@@ -188,6 +188,9 @@ def sequence_errors(settings: KennisbankSettings, files: Iterable[IssueFile]) ->
 
 def _place_errors(sequence: IssueSequence, previous: IssueFile | None, file: IssueFile) -> list[SequenceError]:
     """``file`` against the issue before it: the previous file, or the settings' first issue."""
+    if previous is not None and file.number <= previous.number:
+        return [SequenceError(file, "number", f"issue {file.number} ({file.month:%Y-%m}) comes after issue "
+                              f"{previous.number} ({previous.month:%Y-%m}): numbers increase with the month")]
     before = previous if previous is not None and previous.month >= sequence.anchor.month else \
         sequence.anchor if sequence.anchor.month <= file.month else previous
     if before is None:
