@@ -19,8 +19,12 @@ $(STAMP): pyproject.toml
 test-deps: setup  ## Debian chromium and the npm checkers (axe-core, vnu-jar) for the quality tests
 	bash scripts/install-test-deps.sh
 
+# Temporary files go to this clone's own folder: pytest's default (/tmp/pytest-of-<user>/) keeps only
+# the last three runs of *any* checkout, so concurrent runs on one machine deleted each other's files.
+PYTEST_TMP := $(CURDIR)/.pytest-tmp
+
 test: setup test-deps  ## the whole test suite
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q --basetemp=$(PYTEST_TMP)
 
 run: setup  ## build the sample site and serve it with search on the embedded engine
 	$(BIN)/kennisbank build
