@@ -45,7 +45,7 @@ def server(tmp_path, sample_root):
     thread.join(10)
 
 
-def wait_for(check, timeout=15.0):
+def wait_for(check, timeout=60.0):  # generous: 8 test runs may share 2 cores
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
