@@ -132,8 +132,15 @@ class _Entry(BaseModel):
 
 
 class _Searchable(_Entry):
-    field: Literal["title", "tags", "summary", "body"]
+    field: str
     boost: Annotated[float, Field(gt=0, le=1000)] = 1.0
+
+    @field_validator("field")
+    @classmethod
+    def _searchable(cls, name: str) -> str:
+        if name not in SEARCHABLE_FIELDS:
+            raise ValueError(f"field must be one of {', '.join(SEARCHABLE_FIELDS)}, not {name!r}")
+        return name
 
 
 class _Facet(_Entry):
