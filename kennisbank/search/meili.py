@@ -16,7 +16,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from html import escape
@@ -181,7 +181,7 @@ def word_forms(documents: Sequence[dict]) -> list[list[str]]:
 
 
 def _doc_words(doc: dict) -> set[str]:
-    parts = []
+    parts: list[str] = []
     for name in TEXT_FIELDS:
         value = doc.get(name) or ""
         parts.extend(value if isinstance(value, list) else [value])
@@ -385,7 +385,7 @@ def search_key(connection: Connection) -> str | None:
     return str(created.key)
 
 
-def _without_master_key(call):
+def _without_master_key(call: Callable[[], list]) -> list | None:
     """``call()``, or ``None`` when the server says it has no master key (key routes closed)."""
     import meilisearch.errors
 
