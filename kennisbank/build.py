@@ -1,7 +1,8 @@
 """`kennisbank build`: check, run every stage into a temporary folder, swap it in atomically.
 
 The stages run in the order of :data:`STAGES` (``"module:function"``, each
-``fn(repo, settings, tmp) -> None``); a stage that adds pages to the site runs before the render.
+``fn(repo, settings, tmp) -> None``); a stage that adds pages to the site runs before the render; one that
+adds files beside the rendered pages runs after it.
 Adding a stage is one line here. Output lands in a fresh folder of the output root and replaces
 the live build in one atomic step only after every stage succeeded (:mod:`kennisbank.output`): a
 failed, interrupted or concurrent build leaves the previous site untouched.
@@ -23,7 +24,8 @@ STAGES: list[str] = [
     "kennisbank.feeds:stage_feeds",  # <tmp>/docs/feeds/*.xml + feeds.opml, <tmp>/docs/volg-ons/
     "kennisbank.newsletter:stage_newsletter",  # <tmp>/newsletter/<NNN>/, <tmp>/docs/nieuwsbrief/
     "kennisbank.search:stage_search_index",  # <tmp>/search: the embedded tantivy index
-    "kennisbank.site:render_site",  # <tmp>/docs → <tmp>/site with mkdocs-material (always last)
+    "kennisbank.site:render_site",  # <tmp>/docs → <tmp>/site with mkdocs-material
+    "kennisbank.cms:stage_admin",  # <tmp>/site/admin: the web editor (needs the rendered stylesheets)
 ]
 
 

@@ -235,14 +235,47 @@ def build(ctx: click.Context, out: str, future: bool) -> None:
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
               help="Also answer requests for this Host name (repeatable; * for any). By default only "
                    "localhost and the --host address are answered, against DNS rebinding.")
+@click.option("--cms", is_flag=True,
+              help="Also run the web editor's local backend (npm decap-server, git mode): /admin/ then edits "
+                   "this repository, committing to branches cms/<collection>/<slug>.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, out: str, allow_hosts: tuple[str, ...]) -> None:
-    """Serve the built site with live reload: edits in content/, cases/ or mkdocs.yml show at once."""
+def serve(ctx: click.Context, host: str, port: int, out: str, allow_hosts: tuple[str, ...], cms: bool) -> None:
+    """Serve the built site with live reload: edits in content/, cases/ or mkdocs.yml show at once.
+
+    With --cms the web editor at /admin/ works without GitHub: it saves into this repository's git
+    history (commit or stash your own changes first: the editor switches branches).
+    """
     from kennisbank.serve import serve as run_server
 
     root = _root(ctx)
     run_server(root, root / out, host=host, port=port, report=lambda message: click.echo(message, err=True),
-               allow_hosts=allow_hosts)
+               allow_hosts=allow_hosts, cms=cms)
+
+
+@cli.group()
+def cms() -> None:
+    """The web editor (Decap CMS at /admin/), configured from the content model."""
+
+
+@cms.command("config")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
+@click.pass_context
+def cms_config(ctx: click.Context, out: str | None) -> None:
+    """Print the editor's config.yml, generated from the models and registries.
+
+    `kennisbank build` writes the same file to build/site/admin/config.yml; never edit it by hand.
+    """
+    from kennisbank.cms.admin import repository_config
+    from kennisbank.cms.config import config_yaml
+    from kennisbank.config import load_settings
+    from kennisbank.content import load_repository
+
+    root = _root(ctx)
+    text = config_yaml(repository_config(load_repository(root), load_settings(root)))
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
 
 
 @cli.group()

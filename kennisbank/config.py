@@ -54,6 +54,11 @@ class KennisbankSettings(SettingsBlock):
     list_unsubscribe: Text = "<mailto:uitschrijven@example.org?subject=uitschrijven>"
     search_api_url: Text = "/api"
     cors_origins: tuple[Text, ...] = ()
+    # the web editor's GitHub backend (kennisbank.cms): the repository it writes to, its branch, and
+    # the OAuth provider for the GitHub login (Decap's base_url; empty: Netlify's)
+    cms_repo: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")] = "kenniscentrum-vlaamse-steden/kennisbank"
+    cms_branch: Annotated[str, Field(pattern=r"^[A-Za-z0-9_./-]+$", max_length=200)] = "main"
+    cms_auth_url: Annotated[str, Field(pattern=r"^(https?://\S+)?$", max_length=2000)] = ""
 
     @field_validator("newsletter_skip_months")
     @classmethod

@@ -36,6 +36,7 @@ MAX_SINCE_DIGITS = 18  # a version is a counter: fits in 64 bits
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 POLL_SECONDS = 25
 REINDEX_AFTER_SECONDS = 1.5  # quiet time after a refresh before the search index catches up
+EDITOR_PATH = "/admin/"  # the web editor: no live reload there (a save would reload the editor)
 COLLECT_AFTER_SECONDS = 0.3  # garbage collection after a refresh waits until the reloads are served
 _SCRIPT = """<script>(function(){var v=null,b=null;function show(e){if(!e.length){if(b){b.remove();b=null}return}
 if(!b){b=document.createElement('div');b.setAttribute('role','alert');b.style.cssText='position:fixed;bottom:0;left:0;right:0;z-index:9;background:#b00020;color:#fff;padding:.6em 1em;font:14px monospace;white-space:pre-wrap;max-height:40vh;overflow:auto';document.body.appendChild(b)}
@@ -182,8 +183,12 @@ class LiveSite:
 
 
 def create_app(root: Path, out: Path, *, watch: bool = True, report: Callable[[str], None] = print,
-               live: LiveSite | None = None, allowed_hosts: Sequence[str] | None = None) -> Starlette:
-    """The server: live reload, mounted APIs, then the static site (in that order of routes)."""
+               live: LiveSite | None = None, allowed_hosts: Sequence[str] | None = None,
+               cms_api: str | None = None) -> Starlette:
+    """The server: live reload, mounted APIs, then the static site (in that order of routes).
+
+    With ``cms_api`` (the URL of a running decap-server), the editor's ``/admin/config.yml`` gets
+    ``local_backend`` pointing there, so ``/admin/`` edits the local repository."""
     live = live or LiveSite(root, out, report)
 
     async def livereload(request: Request) -> Response:
@@ -208,8 +213,18 @@ def create_app(root: Path, out: Path, *, watch: bool = True, report: Callable[[s
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
+    async def local_cms_config(request: Request) -> Response:
+        from kennisbank.cms.config import with_local_backend
+
+        built = out / "site" / "admin" / "config.yml"
+        if not built.is_file():
+            return PlainTextResponse("Not Found", status_code=404)
+        text = with_local_backend(built.read_text(encoding="utf-8"), str(cms_api))
+        return PlainTextResponse(text, media_type="text/yaml", headers={"Cache-Control": "no-cache"})
+
     routes = [
         Route(RELOAD_PATH, livereload),
+        *([Route("/admin/config.yml", local_cms_config)] if cms_api else []),
         Mount("/api", app=_search_api(root, out)),  # embedded index; Meilisearch when MEILI_URL is set
         Mount("/", app=SiteFiles(out / "site")),
     ]
@@ -259,7 +274,7 @@ class SiteFiles:
             if missing.is_file():
                 return self._html(missing, status=404)
             return PlainTextResponse("Not Found", status_code=404)
-        if target.suffix == ".html":
+        if target.suffix == ".html" and not url_path.startswith(EDITOR_PATH):
             return self._html(target)
         media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         return FileResponse(target, media_type=media_type, headers={"Cache-Control": "no-cache"})
@@ -294,16 +309,27 @@ class SiteFiles:
 
 
 def serve(root: Path, out: Path, *, host: str = "127.0.0.1", port: int = 8000,
-          report: Callable[[str], None] = print, allow_hosts: Sequence[str] = ()) -> None:
-    """Run the preview server until interrupted, with the limits of :mod:`kennisbank.http_limits`."""
+          report: Callable[[str], None] = print, allow_hosts: Sequence[str] = (), cms: bool = False) -> None:
+    """Run the preview server until interrupted, with the limits of :mod:`kennisbank.http_limits`;
+    with ``cms``, also the web editor's local backend (decap-server)."""
     import uvicorn
 
+    from kennisbank.cms.proxy import DecapServer
+    from kennisbank.config import load_settings
     from kennisbank.http_limits import server_config
 
     live = LiveSite(root, out, report)
     live.prepare()  # before the server starts, so content errors end the command with exit 1
-    app = create_app(root, out, report=report, live=live, allowed_hosts=served_hosts(host, allow_hosts))
-    report(f"serving {out / 'site'} on http://{host}:{port}/ (Ctrl+C stops)")
-    uvicorn.Server(server_config(app, host, port)).run()
+    with contextlib.ExitStack() as stack:
+        cms_api = None
+        if cms:
+            proxy = stack.enter_context(DecapServer(root, root, branch=load_settings(root).cms_branch))
+            cms_api = proxy.api_url
+            report(f"web editor on http://{host}:{port}{EDITOR_PATH} (decap-server in git mode on {cms_api}: "
+                   "saving commits to branches cms/..., publishing merges them)")
+        app = create_app(root, out, report=report, live=live, allowed_hosts=served_hosts(host, allow_hosts),
+                         cms_api=cms_api)
+        report(f"serving {out / 'site'} on http://{host}:{port}/ (Ctrl+C stops)")
+        uvicorn.Server(server_config(app, host, port)).run()
 
 
