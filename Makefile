@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup test-deps test run check build serve bench audit schema clean
+.PHONY: setup test-deps test run check build serve edit bench audit schema clean
 
 setup: $(STAMP)  ## venv with the package (editable) and its dev extras; idempotent
 
@@ -38,6 +38,10 @@ build: setup
 
 serve: setup
 	$(BIN)/kennisbank serve --host $(HOST) --port $(PORT)
+
+edit: setup test-deps  ## the site with the web editor at /admin/, saving into this repository (decap-server, git mode)
+	$(BIN)/kennisbank build
+	$(BIN)/kennisbank serve --cms --host $(HOST) --port $(PORT)
 
 schema: setup
 	$(BIN)/kennisbank schema

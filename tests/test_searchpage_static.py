@@ -63,8 +63,8 @@ def test_material_search_is_off_and_every_page_has_the_header_search_form(site, 
     plugins = config.get("plugins") or []
     assert "search" not in [p if isinstance(p, str) else next(iter(p)) for p in plugins]
     assert not list(site.rglob("search_index.json"))
-    pages = sorted(site.rglob("*.html"))
-    assert len(pages) > 50
+    pages = sorted(p for p in site.rglob("*.html") if not p.relative_to(site).as_posix().startswith("admin/"))
+    assert len(pages) > 50  # the web editor's page (admin/) is not a site page
     missing = [str(p.relative_to(site)) for p in pages
                if '<form class="kb-search" action="/zoeken/" method="get" role="search">' not in p.read_text(encoding="utf-8")]
     assert missing == []

@@ -59,7 +59,7 @@
       if (image && image.src) photos = [image].concat(photos);
       var contacts = plain(data.get("contacts")) || [];
       var links = plain(data.get("links")) || [];
-      return h("div", { className: "md-typeset kb-page kb-item" },
+      return h("main", { className: "md-typeset kb-page kb-item" },
         h("article", {},
           h("h1", {}, data.get("title") || (data.get("number") ? "Nieuwsbrief " + data.get("number") : "")),
           data.get("summary") ? h("p", { className: "kb-summary" }, data.get("summary")) : null,
