@@ -9,7 +9,6 @@ loopback port and kennisbank's app serving the site with the local backend in co
 from __future__ import annotations
 
 import base64
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from cms_helpers import DIST, git, git_repository, running_editor
+from kennisbank.cms.sandbox import choose, fill_church_fiche
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -65,13 +65,6 @@ def new_entry(page, editor, collection: str) -> None:
     page.get_by_label("Titel").wait_for()
 
 
-def choose(page, label: str, *options: str) -> None:
-    """Pick options in a (multi-)select (optional fields' labels end in "(optioneel)")."""
-    for option in options:
-        page.get_by_label(re.compile("^" + re.escape(label) + r"( \(optioneel\))?$")).click()
-        page.get_by_role("option", name=option, exact=True).click()
-
-
 def save_for_review(page, repository: Path, branch: str) -> None:
     """Save (the editorial workflow commits to a branch of its own), then check that branch out:
     it holds what the pull request would carry."""
@@ -111,18 +104,7 @@ def test_a_church_fiche_with_a_photo_keeps_the_photo_beside_it_and_passes_check(
     photo = tmp_path / "sint-pieterskerk.png"
     photo.write_bytes(PNG)
     new_entry(page, editor, "kerken")
-    page.get_by_label("Titel").fill("Sint-Pieterskerk Proefstad")
-    page.get_by_label("Datum").fill("2026-11-02")
-    page.get_by_label("Samenvatting").fill("Een parochiekerk die een bibliotheek en ontmoetingsruimte werd.")
-    page.get_by_role("button", name="Voeg foto's toe").click()
-    page.get_by_role("button", name="Kies een afbeelding").click()
-    page.locator("input[type=file]").set_input_files(str(photo))
-    page.get_by_role("button", name="Gebruik selectie").click()
-    page.get_by_label("Wat toont de afbeelding? (alternatieve tekst)").fill("De kerk met haar nieuwe leeszaal")
-    choose(page, "Gemeente", "Gent")
-    choose(page, "Land", "België")
-    choose(page, "Huidige functies", "Bibliotheek", "Ontmoetingsruimte")
-    choose(page, "Status", "Gerealiseerd")
+    fill_church_fiche(page, "Sint-Pieterskerk Proefstad", photo, "De kerk met haar nieuwe leeszaal")
     preview = page.frame_locator("iframe").first
     assert preview.locator("img").first.get_attribute("alt") == "De kerk met haar nieuwe leeszaal"
     save_for_review(page, editor.repository, "cms/kerken/sint-pieterskerk-proefstad")
