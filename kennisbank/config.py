@@ -59,6 +59,20 @@ class KennisbankSettings(SettingsBlock):
     cms_repo: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")] = "kenniscentrum-vlaamse-steden/kennisbank"
     cms_branch: Annotated[str, Field(pattern=r"^[A-Za-z0-9_./-]+$", max_length=200)] = "main"
     cms_auth_url: Annotated[str, Field(pattern=r"^(https?://\S+)?$", max_length=2000)] = ""
+    # the portal (one theme, several sites): the home page's heading and lead (the site
+    # description when empty), the footer's address lines, e-mail, phone and links, and the brand
+    # colours as CSS custom properties --kb-<name> (brand, brand-dark, accent, tint)
+    home_heading: Text = "Kennis over stedelijk beleid, gedeeld door de Vlaamse steden"
+    home_intro: Annotated[str, Field(max_length=1000)] = ""
+    address: Annotated[str, Field(max_length=500)] = ""
+    email: Annotated[str, Field(max_length=200)] = ""
+    phone: Annotated[str, Field(max_length=50)] = ""
+    footer_links: tuple[tuple[Text, Text], ...] = ()
+    colours: dict[Annotated[str, Field(pattern=r"^[a-z][a-z-]*$")],
+                  Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{3,8}$")]] = {}
+    # maps of the cases: any XYZ tile server ({z}/{x}/{y}); its attribution shows on every map (HTML)
+    map_tiles: Annotated[str, Field(pattern=r"^https?://.*\{z\}.*\{x\}.*\{y\}")] = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_attribution: Text = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers'
 
     @field_validator("newsletter_skip_months")
     @classmethod
@@ -93,6 +107,10 @@ class Settings(KennisbankSettings):
     site_url: str = "http://127.0.0.1:8000/"
     site_name: str = "Kenniscentrum Vlaamse Steden"
     raw: dict[str, object] = Field(default_factory=dict, repr=False, exclude=True)
+
+    @property
+    def description(self) -> str:
+        return str(self.raw.get("site_description") or "")
 
     def absolute(self, path: str) -> str:
         """An absolute URL for a site-relative path (feeds and e-mail need absolute links)."""

@@ -21,6 +21,24 @@ def long_date(day: dt.date) -> str:
     return format_date(_as_date(day), "d MMMM y", locale=LOCALE)
 
 
+_MONTH_ABBR = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def month_abbr(day: dt.date) -> str:
+    """``mrt``: the short month names of Dutch house style (not Babel's "mrt."/"sep.")."""
+    return _MONTH_ABBR[day.month - 1]
+
+
+def decimal(value: float, places: int) -> str:
+    """``50,87520``: a number with a decimal comma."""
+    return f"{value:.{places}f}".replace(".", ",")
+
+
+def enumerate_words(words: list[str]) -> str:
+    """``a, b en c``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " en " + words[-1]
+
+
 def clock(moment: dt.datetime) -> str:
     """``14.00`` (Flemish style: a dot between hours and minutes)."""
     return f"{moment.hour:02d}.{moment.minute:02d}"

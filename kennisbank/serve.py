@@ -35,6 +35,8 @@ RELOAD_PATH = "/__livereload"
 MAX_SINCE_DIGITS = 18  # a version is a counter: fits in 64 bits
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 POLL_SECONDS = 25
+# Types the platform's table may lack; a feed reader imports .opml only as text/x-opml.
+MEDIA_TYPES = {".opml": "text/x-opml", ".ics": "text/calendar"}
 REINDEX_AFTER_SECONDS = 1.5  # quiet time after a refresh before the search index catches up
 EDITOR_PATH = "/admin/"  # the web editor: no live reload there (a save would reload the editor)
 COLLECT_AFTER_SECONDS = 0.3  # garbage collection after a refresh waits until the reloads are served
@@ -276,7 +278,7 @@ class SiteFiles:
             return PlainTextResponse("Not Found", status_code=404)
         if target.suffix == ".html" and not url_path.startswith(EDITOR_PATH):
             return self._html(target)
-        media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        media_type = MEDIA_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         return FileResponse(target, media_type=media_type, headers={"Cache-Control": "no-cache"})
 
     def inside(self, url_path: str) -> Path | None:

@@ -38,8 +38,20 @@ def _text(label: str, *texts: object) -> Fact:
 
 
 def _vocab(repo: Repository, label: str, vocabulary: str, keys: object) -> Fact:
+    """Vocabulary labels as one phrase in sentence case: "Sport, cultuur en onderwijs"."""
     keys = keys if isinstance(keys, (list, tuple)) else [keys]
-    return Fact(label, [Value(repo.label(vocabulary, k)) for k in keys if k])
+    labels = [repo.label(vocabulary, k) for k in keys if k]
+    words = [labels[0], *(_lower_first(t) for t in labels[1:])] if labels else []
+    return Fact(label, [Value(dutch.enumerate_words(words))] if words else [])
+
+
+def _lower_first(text: str) -> str:
+    """A label inside a phrase: "Ontmoetingsruimte" → "ontmoetingsruimte" (not abbreviations like "OCMW")."""
+    return text[0].lower() + text[1:] if len(text) > 1 and not text[1].isupper() else text
+
+
+def _sentence(text: str | None) -> str | None:
+    return text[0].upper() + text[1:] if text else text
 
 
 def city_value(repo: Repository, slug: str) -> Value:
@@ -61,10 +73,6 @@ def _period(label: str, start, end) -> Fact:
     return Fact(label, [Value(text, datetime=dutch.iso(start))])
 
 
-def _news(item: Item, repo: Repository) -> list[Fact]:
-    return [_vocab(repo, "Categorie", "news_categories", item.meta.category)]
-
-
 def _study(item: Item, repo: Repository) -> list[Fact]:
     m = item.meta
     year, week = m.week.split("-W")
@@ -84,22 +92,16 @@ def _event(item: Item, repo: Repository) -> list[Fact]:
         _text("Waar", place),
         _vocab(repo, "Soort", "event_kinds", m.kind),
         _text("Organisatie", *m.organisers),
-        Fact("Inschrijven", [Value("Schrijf je in", href=m.registration)] if m.registration else []),
     ]
 
 
 def _church(item: Item, repo: Repository) -> list[Fact]:
     m = item.meta
-    coordinates = None
-    if m.coordinates:
-        lat, lon = m.coordinates.lat, m.coordinates.lon
-        coordinates = f"{abs(lat):.5f}° {'N' if lat >= 0 else 'Z'}, {abs(lon):.5f}° {'O' if lon >= 0 else 'W'}"
     return [
         _city(repo, "Ligging", m.municipality),
         _vocab(repo, "Land", "countries", m.country),
         _text("Provincie", m.province),
-        _text("Coördinaten", coordinates),
-        _text("Oorspronkelijke functie", m.original_function),
+        _text("Oorspronkelijke functie", _sentence(m.original_function)),
         _vocab(repo, "Huidige functies", "church_functions", m.current_functions),
         _text("Jaar van herbestemming", m.conversion_year),
         _vocab(repo, "Status", "church_status", m.status),
@@ -131,22 +133,17 @@ def _temporary_use(item: Item, repo: Repository) -> list[Fact]:
 
 
 def _housing(item: Item, repo: Repository) -> list[Fact]:
-    m = item.meta
-    contact = None
-    if m.contact:
-        contact = ", ".join(x for x in (m.contact.name, m.contact.role, m.contact.organisation) if x)
+    m = item.meta  # its contact has its own section on the page
     return [
         _city(repo, "Stad", m.city),
         _vocab(repo, "Beleidsdomein", "policy_areas", m.policy_area),
         _vocab(repo, "Doelgroepen", "target_groups", m.target_groups),
         _text("Rechtsgrond", m.legal_basis),
-        _text("Contact", contact),
         _date("Laatst herzien", m.last_reviewed),
     ]
 
 
 _BUILDERS: dict[str, Callable[[Item, Repository], list[Fact]]] = {
-    "news": _news,
     "study": _study,
     "event": _event,
     "churches": _church,

@@ -6,17 +6,19 @@ an edit and compare; :func:`stage_site` writes the result under ``<tmp>/docs``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kennisbank.clock import build_now
 from kennisbank.config import Settings
 from kennisbank.content import Repository
 from kennisbank.errors import KennisbankError
 from kennisbank.content.images import publishable_picture
 from kennisbank.sanitize import is_external, media_url
-from kennisbank.site import views
+from kennisbank.site import agenda, maps, views
 from kennisbank.site.pages import attach_feeds, feed_hooks
 from kennisbank.site.related import related_items
 from kennisbank.site.searchpage import search_page
@@ -28,10 +30,12 @@ _BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*
 
 @dataclass
 class Staging:
-    """Pages by docs path, plus static files to copy (docs path → source file)."""
+    """Pages by docs path, plus static files to copy (docs path → source file) and generated
+    files to write (docs path → bytes: the agenda's calendar files)."""
 
     pages: dict[str, StagedPage] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
+    blobs: dict[str, bytes] = field(default_factory=dict)
 
     def add(self, page: StagedPage) -> None:
         if page.path in self.pages:
@@ -48,21 +52,25 @@ def stage_pages(repo: Repository, settings: Settings) -> Staging:
     # themes get their own richer page (views.theme_pages)
     with_item_page = [i for i in repo.published if i.type.name not in views.NOT_STAGED and i.type.name != "theme"]
     related = related_items(with_item_page)
-    for page in _generated(repo, settings):
+    today = repo.today
+    for page in _generated(repo, settings, today):
         staging.add(page)
     for item in with_item_page:
-        staging.add(views.item_page(item, repo, related.get(item.id, []), generation))
+        staging.add(views.item_page(item, repo, settings, related.get(item.id, []), generation, today))
     attach_feeds(staging.pages.values(), feed_hooks(repo, settings))
+    staging.blobs = agenda.calendar_files(repo, settings, today, build_now())
     staging.files = media_files(repo)
-    for asset in sorted(ASSETS.iterdir()):
-        staging.files[f"assets/{asset.name}"] = asset
+    for asset in sorted(ASSETS.rglob("*")):
+        if asset.is_file():
+            staging.files[f"assets/{asset.relative_to(ASSETS).as_posix()}"] = asset
     return staging
 
 
-def _generated(repo: Repository, settings: Settings):
-    yield views.home_page(repo, settings)
+def _generated(repo: Repository, settings: Settings, today: dt.date):
+    yield views.home_page(repo, settings, today=today)
     for type_name in views.LISTED_TYPES:
-        yield from views.section_listing(repo, settings, type_name)
+        yield from views.section_listing(repo, settings, type_name, today)
+    yield from maps.map_pages(repo, settings)
     yield from views.news_years(repo, settings)
     yield from views.theme_pages(repo, settings.page_size)
     yield from views.city_pages(repo, settings.page_size)
@@ -113,6 +121,10 @@ def write_staging(staging: Staging, docs: Path) -> None:
         target = docs / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)  # keeps the mtime: the preview compares it
+    for relative, data in staging.blobs.items():
+        target = docs / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
 
 def stage_site(repo: Repository, settings: Settings, tmp: Path) -> Staging:

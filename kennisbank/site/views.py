@@ -6,6 +6,7 @@ templates in ``templates/``; nothing here knows about MkDocs.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from kennisbank.config import Settings
 from kennisbank.content import CONTENT_TYPES, Item, Repository
 from kennisbank.content.slugs import slugify
 from kennisbank.sanitize import body_html, is_external, media_url, safe_url
+from kennisbank.site import agenda, maps
 from kennisbank.site.facts import facts
 from kennisbank.staging import PageContext, StagedPage
 
@@ -83,6 +85,7 @@ def templates() -> jinja2.Environment:
     env.globals["describe_when"] = describe_when
     env.globals["card_html"] = card_html
     env.globals["long_date"] = dutch.long_date
+    env.globals["month_abbr"] = dutch.month_abbr
     return env
 
 
@@ -201,19 +204,23 @@ def tag_slug(tag: str) -> str:
 
 # ---------------------------------------------------------------- item pages
 
-def item_page(item: Item, repo: Repository, related: list[Item], generation: object = None) -> StagedPage:
+def item_page(item: Item, repo: Repository, settings: Settings, related: list[Item], generation: object = None,
+              today: dt.date | None = None) -> StagedPage:
     """An item's page. The preview re-stages every page after each save, so the HTML is reused
-    while nothing it shows changed (``generation`` stands for the registries' labels)."""
-    inputs = (generation, item.path, item.meta, item.body, item.scheduled, tuple(_card_inputs(r) for r in related),
+    while nothing it shows changed (``generation`` stands for the registries' labels; ``today``
+    decides whether an event still invites registrations)."""
+    today = today or repo.today
+    upcoming = item.type.name == "event" and agenda.is_upcoming(item, today)
+    inputs = (generation, upcoming, maps.tiles(settings), item.path, item.meta, item.body, item.scheduled, tuple(_card_inputs(r) for r in related),
               tuple((t, repo.themes[t].title, repo.themes[t].meta.parent) for t in item.themes if t in repo.themes))
     cached = _item_pages.get(item.id)
     if cached is None or cached[0] != inputs:
-        cached = _item_pages[item.id] = (inputs, _item_html(item, repo, related))
+        cached = _item_pages[item.id] = (inputs, _item_html(item, repo, settings, related, upcoming))
     return StagedPage(f"{item.type.section}/{item.slug}.md", item.title, cached[1],
                       PageContext("item", item.id), description=item.summary)
 
 
-def _item_html(item: Item, repo: Repository, related: list[Item]) -> str:
+def _item_html(item: Item, repo: Repository, settings: Settings, related: list[Item], upcoming: bool) -> str:
     crumbs = [HOME, *_section_crumbs(item, repo), {"title": item.title, "url": item.url}]
     meta = item.meta
     image = getattr(meta, "image", None)
@@ -239,8 +246,18 @@ def _item_html(item: Item, repo: Repository, related: list[Item]) -> str:
         themes=[{"title": repo.themes[t].title, "url": repo.themes[t].url} for t in item.themes if t in repo.themes],
         cities=[{"title": repo.city(c).label, "url": f"/steden/{c}/"} for c in item.cities],
         tags=[{"title": t, "url": f"/tags/{tag_slug(t)}/"} for t in item.tags],
-        related=related,
+        related=related, event=_event_actions(item, upcoming), minimap=maps.minimap(item, settings),
+        category=repo.label("news_categories", item.meta.category) if item.type.name == "news" else None,
     )
+
+
+def _event_actions(item: Item, upcoming: bool) -> dict[str, object] | None:
+    """An event's calendar download, and its registration link while it is upcoming."""
+    if item.type.name != "event":
+        return None
+    registration = item.meta.registration if upcoming else None  # type: ignore[attr-defined]
+    return {"ics": agenda.ics_href(item), "registration": str(registration) if registration else None,
+            "ends": agenda.ends_at(item), "upcoming": upcoming}
 
 
 def _section_crumbs(item: Item, repo: Repository) -> list[dict[str, str]]:
@@ -281,11 +298,12 @@ def paginate(items: list, size: int, base: str) -> Iterator[tuple[list, Pager, s
         yield items[(number - 1) * size: number * size], Pager(number, count, urls), path
 
 
-def section_listing(repo: Repository, settings: Settings, type_name: str) -> list[StagedPage]:
+def section_listing(repo: Repository, settings: Settings, type_name: str,
+                    today: dt.date | None = None) -> list[StagedPage]:
+    if type_name == "event":
+        return agenda.agenda_pages(repo, settings, today or repo.today)
     ctype = next(t for t in CONTENT_TYPES if t.name == type_name)
     items = repo.of_type(type_name)
-    if type_name == "event":
-        items = event_order(items)
     crumbs = [HOME, *([{"title": "Cases", "url": "/cases/"}] if ctype.is_case else [])]
     years = _news_years(repo) if type_name == "news" else []
     return listing_pages(items, settings.page_size, ctype.section, ctype.label_plural, crumbs,
@@ -441,15 +459,20 @@ def tag_pages(repo: Repository, size: int) -> list[StagedPage]:
         pages.append(StagedPage(f"tags/{slug}.md", title, html, PageContext("tag", slug)))
     entries = [{"title": labels[s], "url": f"/tags/{s}/", "summary": "", "count": len(tagged[s]), "children": []}
                for s in sorted(tagged, key=lambda s: (labels[s].lower(), s))]
-    html = render("overview.html", title="Tags", crumbs=[HOME, {"title": "Tags", "url": "/tags/"}], intro="",
-                  sections=[{"title": "", "anchor": "", "entries": entries}])
+    letters: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for entry in entries:
+        initial = slugify(str(entry["title"]))[:1].upper()
+        letters[initial if initial.isalpha() else "#"].append(entry)
+    html = render("tagindex.html", title="Tags", crumbs=[HOME, {"title": "Tags", "url": "/tags/"}],
+                  total=len(entries), letters=sorted(letters.items()))
     pages.append(StagedPage("tags/index.md", "Tags", html, PageContext("index", "tags")))
     return pages
 
 
 def cases_page(repo: Repository) -> StagedPage:
-    entries = [{"title": t.label_plural, "url": f"/{t.section}/", "summary": "", "count": len(repo.of_type(t.name)),
-                "children": []} for t in CONTENT_TYPES if t.is_case]
+    entries = [{"title": c["title"], "url": c["url"], "summary": "", "count": c["count"],
+                "children": [{"title": "Op de kaart", "url": c["map"], "count": None}] if c["map"] else []}
+               for c in collection_entries(repo)]
     html = render("overview.html", title="Cases", crumbs=[HOME, {"title": "Cases", "url": "/cases/"}],
                   intro="Praktijkvoorbeelden uit de steden, per collectie.",
                   sections=[{"title": "", "anchor": "", "entries": entries}])
@@ -458,21 +481,52 @@ def cases_page(repo: Repository) -> StagedPage:
 
 # ---------------------------------------------------------------- home
 
-def home_page(repo: Repository, settings: Settings, latest: int = 5) -> StagedPage:
-    events = repo.of_type("event")
-    upcoming = sorted((e for e in events if _ordinal(e.meta.end or e.meta.start) >= repo.today.toordinal()),
-                      key=lambda e: (_ordinal(e.meta.start), e.id))
-    events_title = "Komende activiteiten"
-    if not upcoming:
-        upcoming, events_title = event_order(events), "Recente activiteiten"
-    fiches = sorted((i for i in repo.published if i.type.is_case), key=lambda i: i.sort_key)
+def home_page(repo: Repository, settings: Settings, latest: int = 4, today: dt.date | None = None) -> StagedPage:
+    """The portal: what the centre is with the search box, the programmes, the case collections,
+    the latest news, the study of the week, upcoming events and how to stay informed."""
+    upcoming, _ = agenda.split_events(repo.of_type("event"), today or repo.today)
     studies = repo.of_type("study")
     html = render(
-        "home.html", title=settings.site_name,
-        intro=str(settings.raw.get("site_description") or ""),
+        "home.html", heading=settings.home_heading, intro=settings.home_intro or settings.description,
+        themes=_home_themes(repo), collections=collection_entries(repo),
         news=repo.of_type("news")[:latest], study=studies[0] if studies else None,
-        events=upcoming[:latest], events_title=events_title, fiches=fiches[:latest],
-        collections=[{"title": t.label_plural, "url": f"/{t.section}/"} for t in CONTENT_TYPES if t.is_case],
+        events=upcoming[:latest], ends_at=agenda.ends_at,
     )
-    return StagedPage("index.md", settings.site_name, html, PageContext("home"),
-                      description=str(settings.raw.get("site_description") or ""))
+    return StagedPage("index.md", settings.site_name, html, PageContext("home"), description=settings.description,
+                      hide=("navigation", "toc"))
+
+
+def _home_themes(repo: Repository) -> list[dict[str, object]]:
+    """The top-level programmes, in the editors' order, with how many items each has."""
+    counts: dict[str, int] = defaultdict(int)
+    for item in repo.published:
+        for slug in item.themes:
+            counts[slug] += 1
+    children: dict[str, list[str]] = defaultdict(list)
+    for theme in repo.themes.values():
+        parent = getattr(theme.meta, "parent", None)
+        if parent in repo.themes:
+            children[parent].append(theme.slug)
+    top = [t for t in repo.themes.values() if getattr(t.meta, "parent", None) not in repo.themes]
+    top.sort(key=lambda t: (getattr(t.meta, "order", 100), t.title.lower()))
+    return [{"title": t.title, "url": t.url, "summary": t.summary,
+             "count": counts[t.slug] + sum(counts[c] for c in children[t.slug])} for t in top]
+
+
+def collection_entries(repo: Repository) -> list[dict[str, object]]:
+    """The case collections with their counts, a picture from one of their fiches, their map."""
+    entries = []
+    for ctype in (t for t in CONTENT_TYPES if t.is_case):
+        fiches = repo.of_type(ctype.name)
+        entries.append({"title": ctype.label_plural, "url": f"/{ctype.section}/", "count": len(fiches),
+                        "picture": _first_picture(fiches), "map": maps.map_url(ctype.section)
+                        if maps.located(fiches) else None})
+    return entries
+
+
+def _first_picture(items: list[Item]) -> dict[str, str] | None:
+    for item in sorted(items, key=lambda i: i.id):
+        for photo in getattr(item.meta, "photos", ()) or ():
+            if not is_external(photo.src):
+                return {"src": media_url(item.path, photo.src), "alt": ""}
+    return None

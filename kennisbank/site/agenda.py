@@ -1,0 +1,151 @@
+"""The agenda: upcoming events (soonest first) on ``/agenda/``, past events in a paginated
+archive at ``/agenda/archief/``, and the calendar files (one ``.ics`` per event, one feed of the
+upcoming events).
+
+"Today" is the build's date (``repo.today``: :func:`kennisbank.clock.build_today`), so a build is correct on the
+day it runs and reproducible under ``SOURCE_DATE_EPOCH``. Events that pass after the build are
+moved out of "upcoming" by ``assets/agenda.js`` in the visitor's browser; without the script the
+page is still right for the build date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from kennisbank.config import Settings
+from kennisbank.content import Item, Repository
+from kennisbank.staging import PageContext, StagedPage
+
+TIMEZONE = "Europe/Brussels"  # event times in the content are local Belgian times
+ARCHIVE = "agenda/archief"
+FEED = "agenda/komende-activiteiten.ics"
+RECENT_ON_AGENDA = 5  # past events shown under the upcoming ones, before the archive link
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def last_day(event: Item) -> dt.date:
+    """The day an event ends (its start day when it has no end)."""
+    meta = event.meta
+    return _day(meta.end or meta.start)  # type: ignore[attr-defined]
+
+
+def ends_at(event: Item) -> str:
+    """When the event is over, for the visitor's clock in ``agenda.js``: the end time when the
+    event gives one, else the end of its last day (local time, ISO 8601 without an offset)."""
+    end = event.meta.end or event.meta.start  # type: ignore[attr-defined]
+    if isinstance(end, dt.datetime):
+        return end.strftime("%Y-%m-%dT%H:%M")
+    return f"{end.isoformat()}T23:59"
+
+
+def is_upcoming(event: Item, today: dt.date) -> bool:
+    """An event is upcoming until its last day is over."""
+    return last_day(event) >= today
+
+
+def split_events(events: list[Item], today: dt.date) -> tuple[list[Item], list[Item]]:
+    """(upcoming soonest first, past newest first); ties by id, so every build orders alike."""
+    def start(e: Item) -> int:
+        return _day(e.meta.start).toordinal()  # type: ignore[attr-defined]
+
+    upcoming = sorted((e for e in events if is_upcoming(e, today)), key=lambda e: (start(e), e.id))
+    past = sorted((e for e in events if not is_upcoming(e, today)), key=lambda e: (-start(e), e.id))
+    return upcoming, past
+
+
+def ics_href(event: Item) -> str:
+    return f"/agenda/{event.slug}.ics"
+
+
+# ---------------------------------------------------------------- pages
+
+def agenda_pages(repo: Repository, settings: Settings, today: dt.date) -> list[StagedPage]:
+    """``/agenda/`` (upcoming, then the most recent past ones) and the paginated archive."""
+    from kennisbank.site.views import HOME, listing_pages, render
+
+    upcoming, past = split_events(repo.of_type("event"), today)
+    crumbs = [HOME, {"title": "Agenda", "url": "/agenda/"}]
+    html = render("agenda.html", title="Agenda", crumbs=crumbs, upcoming=upcoming, recent=past[:RECENT_ON_AGENDA],
+                  past_total=len(past), archive=f"/{ARCHIVE}/", feed=f"/{FEED}", today=today.isoformat(),
+                  ends_at=ends_at)
+    pages = [StagedPage("agenda/index.md", "Agenda", html, PageContext("section", "agenda"),
+                        description="Komende studiedagen, seminaries en netwerkmomenten van het Kenniscentrum.")]
+    pages += listing_pages(past, settings.page_size, ARCHIVE, "Voorbije activiteiten", crumbs,
+                           PageContext("section", "agenda"))
+    return pages
+
+
+# ---------------------------------------------------------------- calendar files
+
+def _calendar(settings: Settings, name: str):  # type: ignore[no-untyped-def]
+    from icalendar import Calendar
+
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.site_name}//kennisbank//NL")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", TIMEZONE)
+    return calendar
+
+
+def _vevent(event: Item, settings: Settings, stamp: dt.datetime):  # type: ignore[no-untyped-def]
+    from icalendar import Event
+
+    meta = event.meta
+    start, end = meta.start, meta.end  # type: ignore[attr-defined]
+    vevent = Event()
+    vevent.add("uid", f"{event.id}@{_host(settings)}")
+    vevent.add("dtstamp", stamp)
+    vevent.add("summary", event.title)
+    if isinstance(start, dt.datetime):
+        zone = ZoneInfo(TIMEZONE)
+        vevent.add("dtstart", start.replace(tzinfo=zone))
+        finish = end if isinstance(end, dt.datetime) else start + dt.timedelta(hours=1)
+        if not isinstance(end, dt.datetime) and end is not None:
+            finish = dt.datetime.combine(end, start.time())
+        vevent.add("dtend", finish.replace(tzinfo=zone))
+    else:  # all-day: DTEND is the day after the last day (RFC 5545)
+        vevent.add("dtstart", start)
+        vevent.add("dtend", _day(end or start) + dt.timedelta(days=1))
+    vevent.add("location", meta.location)  # type: ignore[attr-defined]
+    vevent.add("description", event.summary)
+    vevent.add("url", settings.absolute(event.url))
+    return vevent
+
+
+def _host(settings: Settings) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(settings.site_url).hostname or "kennisbank"
+
+
+def _to_bytes(calendar) -> bytes:  # type: ignore[no-untyped-def]
+    calendar.add_missing_timezones()  # VTIMEZONE Europe/Brussels for the TZID the events use
+    return calendar.to_ical()  # type: ignore[no-any-return]
+
+
+def event_ics(event: Item, settings: Settings, stamp: dt.datetime) -> bytes:
+    """One event as an iCalendar file (one VEVENT)."""
+    calendar = _calendar(settings, event.title)
+    calendar.add_component(_vevent(event, settings, stamp))
+    return _to_bytes(calendar)
+
+
+def upcoming_ics(repo: Repository, settings: Settings, today: dt.date, stamp: dt.datetime) -> bytes:
+    """The feed of upcoming events (calendar apps subscribe to it)."""
+    calendar = _calendar(settings, f"Agenda – {settings.site_name}")
+    for event in split_events(repo.of_type("event"), today)[0]:
+        calendar.add_component(_vevent(event, settings, stamp))
+    return _to_bytes(calendar)
+
+
+def calendar_files(repo: Repository, settings: Settings, today: dt.date, now: dt.datetime) -> dict[str, bytes]:
+    """Every calendar file by its docs path: one per event and the feed of those upcoming on ``today``."""
+    files = {ics_href(e).lstrip("/"): event_ics(e, settings, now) for e in repo.of_type("event")}
+    files[FEED] = upcoming_ics(repo, settings, today, now)
+    return files
