@@ -87,6 +87,12 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
     else:
         for error in result.errors:
             click.echo(error.as_github() if fmt == "github" else str(error))
+        for item, tag, established in _near_duplicate_tags(result):
+            line = _tag_line(root / item.path, tag)
+            message = (f"tag '{tag}' lijkt op de bestaande tag '{established}': gebruik die, of voeg "
+                       f"'{tag}' toe onder tag_aliases in content/registries/vocabularies.yml")
+            click.echo(f"::warning file={item.path},line={line},title=tags::{message}" if fmt == "github"
+                       else f"{item.path}:{line}: tags: waarschuwing: {message}", err=fmt != "github")
         if fmt == "github":
             for item in scheduled:
                 click.echo(f"::notice file={item.path},line=1,title=gepland::verschijnt op {item.date}, "
@@ -98,6 +104,21 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
             summary += f"; {len(scheduled)} scheduled (first: {scheduled[0].path} on {scheduled[0].date})"
         click.echo(summary, err=True)
     sys.exit(1 if result.errors else 0)
+
+
+def _near_duplicate_tags(result):  # type: ignore[no-untyped-def]
+    from kennisbank.content.tags import ALIASES, near_duplicates
+
+    return near_duplicates(result.items, result.registries.vocabularies.get(ALIASES, {}))
+
+
+def _tag_line(path: Path, tag: str) -> int:
+    """The line of the front matter that holds ``tag`` (1 when it cannot be found)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1
+    return next((n for n, text in enumerate(lines, 1) if text.strip().lstrip("-").strip().strip("'\"") == tag), 1)
 
 
 def _scheduled(items: list[Item], root: Path, only: list[Path] | None) -> list[Item]:

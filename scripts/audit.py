@@ -29,6 +29,7 @@ def pages(repo) -> list[str]:
     theme = next(t for t in repo.themes.values() if any(t.slug in i.themes for i in repo.published if i is not t))
     urls = ["/", "/nieuws/", theme.url, "/steden/gent/", repo.of_type("news")[0].url, repo.of_type("event")[0].url]
     urls += [repo.of_type(name)[0].url for name in ("churches", "city-projects", "temporary-use", "housing-instruments")]
+    urls += ["/kerken/kaart/", "/agenda/", "/agenda/archief/", "/tags/", "/zoeken/", "/volg-ons/"]
     return urls
 
 

@@ -301,3 +301,36 @@ def test_home_page_transfers_at_most_150_kb(browser, http_site, site):
         total += len(data) if file.suffix in (".png", ".jpg", ".webp") else gz(data)
     assert any(p.endswith(".css") for p in fetched) and any(p.endswith(".js") for p in fetched)
     assert total <= 150 * 1024, total
+
+
+def test_tags_of_an_alias_share_one_page(site):
+    assert page_file(site, "/tags/kerk/").is_file() and not page_file(site, "/tags/kerken/").exists()
+
+
+def test_city_projects_and_temporary_use_take_optional_coordinates(repo):
+    from kennisbank.content.models import CityProject, TemporaryUse
+
+    assert "coordinates" in CityProject.model_fields and not CityProject.model_fields["coordinates"].is_required()
+    assert "coordinates" in TemporaryUse.model_fields and not TemporaryUse.model_fields["coordinates"].is_required()
+    assert located(repo, "city-projects") and located(repo, "temporary-use")
+
+
+def test_follow_page_has_a_breadcrumb_and_lists_no_empty_theme_feed(site, repo, settings):
+    from kennisbank.feeds import FeedCatalog
+
+    html = html_of(site, "/volg-ons/")
+    assert 'class="kb-breadcrumbs"' in html
+    catalog = FeedCatalog(repo, settings)
+    empty = [f for f in catalog.feeds.values() if not f.entries and f.group in ("Thema's", "Steden")]
+    assert empty, "the sample has empty theme or city feeds"
+    for feed in empty:
+        assert f'href="{feed.rss_url}"' not in html
+        assert (site / feed.rss_url.lstrip("/")).is_file()  # still written: its URL keeps working
+
+
+def test_opml_and_ics_are_served_with_their_media_types(site):
+    from kennisbank.serve import SiteFiles
+
+    files = SiteFiles(site)
+    assert files.response("/feeds/feeds.opml").media_type == "text/x-opml"
+    assert files.response("/agenda/komende-activiteiten.ics").media_type == "text/calendar"

@@ -166,6 +166,7 @@ class CityProject(Fiche):
     area: Text | None = None
     programme: Text | None = None
     partners: list[Text] = []
+    coordinates: Coordinates | None = None
 
     _end_after_start = _end_not_before("end_year", "start_year")
 
@@ -177,6 +178,7 @@ class TemporaryUse(Fiche):
     start: Date
     end: Date | None = None
     owner: vocabulary("owner_kinds")  # type: ignore[valid-type]
+    coordinates: Coordinates | None = None
 
     _end_after_start = _end_not_before("end", "start")
 

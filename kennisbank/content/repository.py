@@ -12,6 +12,7 @@ from kennisbank.clock import build_today
 from kennisbank.content.check import check_repository
 from kennisbank.content.items import Item
 from kennisbank.content.registries import City, Registries
+from kennisbank.content.tags import ALIASES, canonical, canonical_tags
 from kennisbank.errors import ContentInvalid
 
 
@@ -79,6 +80,16 @@ def scheduled_items(items: Iterable[Item]) -> list[Item]:
     return sorted((i for i in items if i.scheduled and not i.draft), key=lambda i: (i.date, i.id))
 
 
+def normalise_tags(items: Iterable[Item], aliases: dict[str, str]) -> None:
+    """Replace tag variants by the tag the aliases name, so every output sees one tag."""
+    if not aliases:
+        return
+    for item in items:
+        tags = getattr(item.meta, "tags", None)
+        if tags and any(canonical(t, aliases) != t for t in tags):
+            item.meta = item.meta.model_copy(update={"tags": list(canonical_tags(tags, aliases))})
+
+
 def load_repository(root: Path, only: Iterable[Path] | None = None, *, today: dt.date | None = None,
                     future: bool = False) -> Repository:
     """Load and validate; raise :class:`ContentInvalid` with every error when anything is wrong.
@@ -87,5 +98,6 @@ def load_repository(root: Path, only: Iterable[Path] | None = None, *, today: dt
     result = check_repository(root, only)
     if result.errors:
         raise ContentInvalid(result.errors)
+    normalise_tags(result.items, result.registries.vocabularies.get(ALIASES, {}))
     return Repository(root=result.root, registries=result.registries, items=result.items,
                       today=today or build_today(), future=future)

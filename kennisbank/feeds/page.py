@@ -12,6 +12,7 @@ from kennisbank.feeds.opml import OPML_PATH
 from kennisbank.staging import PageContext, StagedPage
 
 PAGE_PATH = "volg-ons/index.md"
+QUIET_WHEN_EMPTY = ("Thema's", "Steden")  # an empty theme or city feed exists (its URL works) but is not advertised
 _GROUP_ANCHORS = {"Alles": "alles", "Rubrieken": "rubrieken", "Cases": "cases", "Thema's": "themas",
                   "Steden": "steden", "Nieuwsbrief": "nieuwsbrief"}
 
@@ -22,7 +23,8 @@ _env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent /
 def follow_page(catalog: FeedCatalog) -> StagedPage:
     groups: dict[str, list[dict[str, object]]] = {}
     for feed in catalog.feeds.values():
-        groups.setdefault(feed.group, []).append(_row(feed))
+        if feed.entries or feed.group not in QUIET_WHEN_EMPTY:
+            groups.setdefault(feed.group, []).append(_row(feed))
     html = _env.get_template("volg-ons.html").render(
         site_name=catalog.settings.site_name, limit=catalog.settings.feed_limit, opml_url=OPML_PATH,
         groups=[({"title": name, "anchor": _GROUP_ANCHORS.get(name, "feeds")}, rows) for name, rows in groups.items()])

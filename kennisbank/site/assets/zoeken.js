@@ -198,6 +198,8 @@
     renderResults(body);
     renderPager(body);
     status.textContent = summary(body) + (notice ? " " + notice : "");
+    var header = document.getElementById("kb-zoekterm");  // the header's search box shows the query too
+    if (header && document.activeElement !== header) header.value = state.q;
     notice = "";
     results.removeAttribute("aria-busy");
     root.setAttribute("data-state", "ready");
@@ -385,7 +387,7 @@
   function emptyState() {
     var box = el("div", "kb-empty");
     var q = state.q.trim();
-    box.appendChild(el("h2", "kb-empty__title", q ? "Geen resultaten voor ‘" + q + "’" : "Geen resultaten met deze filters"));
+    box.appendChild(el("h2", "kb-empty__title", "Zo vind je toch iets"));  // the status line already says "Geen resultaten"
     var tips = el("ul", "kb-empty__tips");
     if (q) {
       tips.appendChild(el("li", null, "Controleer de spelling of probeer een ander woord (bijvoorbeeld ‘kerk’ in plaats van ‘kerkgebouw’)."));
