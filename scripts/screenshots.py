@@ -80,6 +80,8 @@ def main() -> int:
             page = context.new_page()
             for name, url in pages(load_repository(ROOT)).items():
                 page.goto(base + url, wait_until="load")
+                if name == "zoeken":  # the results come from the search API
+                    page.wait_for_function("document.getElementById('kb-status').textContent.length > 0", timeout=30000)
                 page.wait_for_timeout(800)
                 target = args.out / f"{name}-{device}.png"
                 page.screenshot(path=str(target), full_page=args.full_page)
