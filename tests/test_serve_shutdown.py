@@ -50,7 +50,9 @@ def test_ctrl_c_stops_serve_within_two_seconds_with_a_live_reload_poll_open(tmp_
     finally:
         if process.poll() is None:
             process.kill()
-    assert took < 2 + 1, f"serve needed {took:.1f} s to stop"  # 2 s, plus slack for a loaded machine
+    # 2 s on a quiet machine (measured ~1 s); the bound leaves slack for a loaded CI machine but
+    # fails when a live-reload poll holds the shutdown (it would wait up to 25 s)
+    assert took < 6, f"serve needed {took:.1f} s to stop"
 
 
 def _poll(url: str) -> None:

@@ -50,7 +50,8 @@ def test_every_bad_value_is_reported_with_its_line_in_one_run(root):
         "'^\\d{4}-(0[1-9]|1[0-2])$' (got '2020-1')",
         "mkdocs.yml:10: extra.kennisbank.kleur: unknown setting; known: feed_limit, page_size, newsletter_first_number, "
         "newsletter_first_month, newsletter_skip_months, newsletter_items, newsletter_from, list_unsubscribe, "
-        "search_api_url, cors_origins, cms_repo, cms_branch, cms_auth_url",
+        "search_api_url, cors_origins, cms_repo, cms_branch, cms_auth_url, home_heading, home_intro, address, email, "
+        "phone, footer_links, colours, map_tiles, map_attribution",
     ]
 
 
