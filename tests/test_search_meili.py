@@ -269,3 +269,60 @@ def test_the_api_forgets_the_master_key_once_it_has_tried_to_derive_the_search_k
         meili.MeiliEngine.from_environment(settings, None)
     assert "MEILI_MASTER_KEY" not in __import__("os").environ
     assert str(caught.value) == meili.UNAVAILABLE
+
+
+class _EchoingServer:
+    """A hostile (or broken) server on loopback that answers every request with a 'task' holding
+    the Authorization header it received, in a shape the client cannot validate. The point of the
+    test is a server that misbehaves, so this is the real thing, not a stand-in for Meilisearch."""
+
+    def __enter__(self) -> str:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Echo(BaseHTTPRequestHandler):
+            def _reply(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                auth = self.headers.get("Authorization", "")
+                body = json.dumps({"taskUid": auth, "indexUid": auth, "status": auth, "type": auth,
+                                   "enqueuedAt": auth, "results": auth, "hits": auth}).encode()
+                self.send_response(202)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _reply  # noqa: N815
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_server_echoing_the_key_in_a_malformed_reply_never_gets_it_printed(monkeypatch, sample_root, settings):
+    from click.testing import CliRunner
+
+    from kennisbank.cli import cli
+    from kennisbank.search.engine import EngineUnavailable, SearchRequest
+
+    secret = "echoed-master-key-7f3a9c"
+    with _EchoingServer() as url:
+        monkeypatch.setenv("MEILI_URL", url)
+        monkeypatch.setenv("MEILI_MASTER_KEY", secret)
+        result = CliRunner().invoke(cli, ["--root", str(sample_root), "index", "push"])
+        assert result.exit_code == 1, result.output
+        assert "Meilisearch" in result.output and secret not in result.output
+        assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+        with pytest.raises((EngineUnavailable, meili.MeiliError)) as caught:  # what `serve` would log
+            engine = meili.MeiliEngine.from_environment(load_search_settings(sample_root), sample_root / "geen-index")
+            engine.search(SearchRequest(q="kerk"))
+        assert secret not in str(caught.value) and "[redacted]]" not in str(caught.value)

@@ -219,11 +219,16 @@ def _marked(text: str) -> str:
     return "".join(out)
 
 
+_BEARER = re.compile(r"(Bearer\s+)(?!\[redacted\])[^\s'\"\],}]+", re.I)
+
+
 def redact(text: str, *secrets: str | None) -> str:
-    for secret in secrets:
+    """``text`` without the given secrets, the keys in the environment, or any bearer token (a
+    hostile or buggy server may echo the Authorization header in any reply, even a malformed one)."""
+    for secret in (*secrets, os.environ.get("MEILI_MASTER_KEY"), os.environ.get("MEILI_SEARCH_KEY")):
         if secret:
             text = text.replace(secret, "[redacted]")
-    return text
+    return _BEARER.sub(r"\1[redacted]", text)
 
 
 # -- connection ------------------------------------------------------------------------------
@@ -255,15 +260,18 @@ class Connection:
 
     @contextmanager
     def errors(self, doing: str, unavailable: bool = False) -> Iterator[None]:
-        """Turn every client or network failure into one message without the key."""
+        """Turn every client or network failure, and every reply the client cannot parse (a
+        validation error quotes the reply, which may echo the key), into one message without it."""
         import meilisearch.errors
+        import pydantic
         import requests
 
         try:
             yield
-        except (meilisearch.errors.MeilisearchError, requests.RequestException, OSError) as exc:
-            message = redact(f"Meilisearch at {self.url}: {doing} failed: {exc}", self.key,
-                             os.environ.get("MEILI_MASTER_KEY"))
+        except (meilisearch.errors.MeilisearchError, requests.RequestException, OSError, pydantic.ValidationError,
+                ValueError, KeyError, TypeError, AttributeError) as exc:
+            detail = " ".join(str(exc).split())[:500]
+            message = redact(f"Meilisearch at {self.url}: {doing} failed: {detail}", self.key)
             if unavailable:  # the API's answer names neither the server nor its message
                 log.warning("%s", message)
                 raise EngineUnavailable(UNAVAILABLE) from None
@@ -361,7 +369,7 @@ def delete_index(connection: Connection, uid: str) -> None:
         done = client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS, interval_in_ms=100)
     code = (done.error or {}).get("code") if isinstance(done.error, dict) else None
     if done.status != "succeeded" and code != "index_not_found":
-        raise MeiliError(f"Meilisearch: deleting index {uid} failed: {code or done.status}")
+        raise MeiliError(redact(f"Meilisearch: deleting index {uid} failed: {code or done.status}", connection.key))
 
 
 def search_key(connection: Connection) -> str | None:
