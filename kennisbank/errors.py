@@ -23,7 +23,9 @@ class ContentError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+        """One line, always: control characters in a file name (a newline could forge a second
+        error line) or in a message are shown escaped, as ``\\n`` or ``\\x1b``."""
+        return f"{printable(self.path)}:{self.line}: {printable(self.field)}: {printable(self.message)}"
 
     def as_dict(self) -> dict[str, object]:
         return {"path": self.path, "line": self.line, "field": self.field, "message": self.message}
@@ -35,9 +37,19 @@ class ContentError:
         return f"::error file={path},line={self.line},title=kennisbank check::{message}"
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and line separators escaped (``\\n``, ``\\x1b``, ``\\u2028``)."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
 def _escape_data(text: str) -> str:
     """Workflow-command escaping; properties (file=) also escape ':' and ','."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 class KennisbankError(Exception):

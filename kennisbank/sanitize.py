@@ -17,6 +17,7 @@ import posixpath
 import re
 import threading
 import xml.etree.ElementTree as ET
+from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -119,12 +120,19 @@ def _converter(id_prefix: str) -> markdown.Markdown:
     return md
 
 
+def _forget_converter(id_prefix: str) -> None:
+    _converters.__dict__.setdefault("by_prefix", {}).pop(id_prefix, None)
+
+
 def body_html(text: str, item_path: str, id_prefix: str = "") -> str:
     """Markdown body of the item at ``item_path`` → clean HTML (headings get stable ids)."""
     md = _converter(id_prefix)
     md.treeprocessors["kb_pictures"].item_path = item_path
     try:
         return clean(md.convert(text), item_path)
+    except RecursionError:  # `check` refuses such nesting; never a traceback if it is bypassed
+        _forget_converter(id_prefix)  # its state is broken half-way through a conversion
+        return clean(f"<p>{escape(text[:2000])}</p>")
     finally:
         md.reset()
 
@@ -222,5 +230,8 @@ def rendered(text: str, item_path: str = "") -> str:
     md.treeprocessors["kb_pictures"].item_path = item_path
     try:
         return md.convert(text)
+    except RecursionError:
+        _forget_converter("")
+        return ""
     finally:
         md.reset()

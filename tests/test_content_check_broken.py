@@ -140,7 +140,7 @@ def test_file_over_one_megabyte(tmp_path):
     assert big.stat().st_size > 1_000_000
     errors = [e for e in check_repository(root).errors if e.path.endswith("heel-groot.md")]
     assert [(e.line, e.field) for e in errors] == [(1, "file")]
-    assert "the limit is 1 MB" in errors[0].message
+    assert "the limit is 256 KB" in errors[0].message
 
 
 def test_the_repository_itself_is_clean(sample_root):

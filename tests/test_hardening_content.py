@@ -133,3 +133,67 @@ def test_registries_are_scanned_for_markup(root):
     path.write_text(text + "kwaadstad:\n  name: '<img src=x onerror=alert(1)>'\n", encoding="utf-8")
     errors = [e for e in check_repository(root).errors if e.path == "content/registries/cities.yml"]
     assert errors and errors[0].line == text.count("\n") + 2
+
+
+def check_in_subprocess(root: Path) -> tuple[int, str]:
+    """`kennisbank check` in its own process with a deadline, so a hang fails the test instead of the run."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "kennisbank.cli", "--root", str(root), "check"],
+                            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_a_fifo_named_like_content_is_refused_not_waited_for(root):
+    import os
+
+    os.mkfifo(root / "content/nieuws/2020/pijp.md")
+    code, output = check_in_subprocess(root)
+    assert code == 1 and "content/nieuws/2020/pijp.md:1: file: is not a regular file" in output
+
+
+def test_a_link_to_dev_zero_or_outside_the_repository_is_refused(root, tmp_path):
+    (root / "content/nieuws/2020/nul.md").symlink_to("/dev/zero")
+    outside = tmp_path / "elders.md"
+    outside.write_text(NEWS.format(body="Van buiten.", extra=""), encoding="utf-8")
+    (root / "content/nieuws/2020/elders.md").symlink_to(outside)
+    found = {(e.path, e.message) for e in check_repository(root).errors}
+    assert ("content/nieuws/2020/nul.md", "is a link to a file outside the repository; only files inside it are read") in found
+    assert any(path.endswith("elders.md") and "outside the repository" in message for path, message in found)
+
+
+def test_a_billion_laughs_registry_is_refused_at_its_first_anchor(root):
+    laughs = ["vocabularies:", "  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    laughs += [f"  {chr(98 + n)}: &{chr(98 + n)} [*{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, "
+               f"*{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}]" for n in range(9)]
+    (root / "content/registries/vocabularies.yml").write_text("\n".join(laughs) + "\n", encoding="utf-8")
+    errors = [e for e in check_repository(root).errors if e.path == "content/registries/vocabularies.yml"]
+    assert [(e.line, e.field) for e in errors] == [(2, "file")] and "anchors" in errors[0].message
+
+
+def test_an_oversized_registry_is_refused_before_it_is_read(root):
+    with (root / "content/registries/cities.yml").open("r+b") as handle:
+        handle.truncate(50_000_000)  # sparse: the test does not write 50 MB
+    errors = [e for e in check_repository(root).errors if e.path == "content/registries/cities.yml"]
+    assert [(e.line, e.field) for e in errors] == [(1, "file")] and "the limit is 1.0 MB" in errors[0].message
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "json"])
+def test_a_file_name_with_a_newline_cannot_forge_a_line_in_any_report(root, fmt):
+    import json
+
+    from click.testing import CliRunner
+
+    from kennisbank.cli import cli
+
+    forged = "x\nvals.md:1: title: VERZONNEN\x1b[2K"
+    (root / f"content/nieuws/2020/{forged}.md").write_text(NEWS.format(body="Tekst.", extra=""), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--root", str(root), "check", "--format", fmt])
+    assert result.exit_code == 1
+    if fmt == "json":
+        assert any(e["path"].endswith(f"{forged}.md") for e in json.loads(result.stdout))
+        return
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "VERZONNEN" in line]
+    assert len(lines) == 1 and "\x1b" not in lines[0]
+    assert lines[0].startswith(("content/nieuws/2020/x\\n", "::error file=content/nieuws/2020/x%0A"))

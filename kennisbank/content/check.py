@@ -28,7 +28,9 @@ from kennisbank.content.images import IMAGE_SUFFIXES, body_image_errors, image_p
 from kennisbank.content.items import Item
 from kennisbank.content.models import SLUG
 from kennisbank.content.parallel import Checked, Progress, check_in_processes, worker_count
-from kennisbank.content.reader import SourceFile, read_source
+from kennisbank.content.budget import over_budget
+from kennisbank.content.limits import body_limit_errors, is_heavy
+from kennisbank.content.reader import FileRefused, SourceFile, read_limited, read_source
 from kennisbank.errors import format_loc
 from kennisbank.content.references import cross_file_errors, reference_fields
 from kennisbank.content.registries import Registries, load_registries
@@ -117,6 +119,12 @@ def _check_repository(root: Path, only: Iterable[Path] | None, workers: int | No
             result.items.append(item)
         elif data and (ctype := type_for_path(path)) is not None:
             invalid.append((path, ctype, data))
+    heavy = [(item.path, item.body) for item in result.items if is_heavy(item.body)]
+    if heavy:
+        lines = {item.path: item.body_line for item in result.items}
+        slow = dict(over_budget(heavy))
+        result.errors.extend(ContentError(path, lines[path], "body", problem) for path, problem in slow.items())
+        result.items = [item for item in result.items if item.path not in slow]
     ids_on_disk = {ctype.section + "/" + path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
                    for path in paths if (ctype := type_for_path(path)) is not None}
     settings, settings_errors = content_settings(root)
@@ -194,8 +202,9 @@ def _check(root: Path, relative: str) -> Checked:
     if ctype is None:
         return None, [ContentError(relative, 1, "file", _unknown_folder_message(relative))], {}
     try:
-        with open(os.path.join(root, relative), "rb") as handle:  # os.path: pathlib costs 10 % here
-            raw = handle.read()
+        raw = read_limited(root, relative)
+    except FileRefused as exc:
+        return None, [ContentError(relative, 1, "file", str(exc))], {}
     except OSError as exc:
         return None, [ContentError(relative, 1, "file", f"cannot be read: {exc.strerror or exc}")], {}
     source, errors = read_source(relative, raw)
@@ -203,7 +212,9 @@ def _check(root: Path, relative: str) -> Checked:
         return None, errors, {}
     slug, name_errors = _check_name(ctype, source)
     errors.extend(name_errors)
-    errors.extend(unsafe_html(source))
+    limit_errors = body_limit_errors(source)
+    errors.extend(unsafe_html(source, render=not limit_errors and not is_heavy(source.body)))
+    errors.extend(limit_errors)
     errors.extend(body_image_errors(root, source))
     try:
         meta = ctype.model.model_validate(source.data)

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import yaml
 
+from kennisbank.content.reader import FileRefused, read_limited
 from kennisbank.errors import ContentError
 
 REGISTRY_FOLDER = "content/registries"
 CITIES_FILE = f"{REGISTRY_FOLDER}/cities.yml"
 VOCABULARIES_FILE = f"{REGISTRY_FOLDER}/vocabularies.yml"
+REGISTRY_MAX_BYTES = 1_000_000  # the sample registries are 2 KB; all 581 Belgian municipalities fit easily
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -68,16 +70,34 @@ def load_registries(root: Path) -> tuple[Registries, list[ContentError]]:
     return registries, errors
 
 
+def _first_alias(text: str) -> int | None:
+    """The line of the first anchor or alias: tokens only, so nothing is expanded (a "billion
+    laughs" file is refused in linear time instead of exhausting memory)."""
+    if "&" not in text and "*" not in text:
+        return None
+    for token in yaml.scan(text, Loader=_Loader):
+        if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+            return int(token.start_mark.line) + 1
+    return None
+
+
 _CITY_KEYS = {"name", "country", "province", "short", "centre_city"}
 _TOP_KEY = re.compile(r"^([^\s#:'\"-][^:]*?):(?:\s|$)")
 
 
 def _load_mapping(root: Path, relative: str, errors: list[ContentError]) -> tuple[dict, dict[str, int]]:
     """The file's mapping and the line of each top-level key ({} when the file is unusable)."""
-    path = root / relative
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(root, relative, REGISTRY_MAX_BYTES).decode("utf-8")
+        alias = _first_alias(text)
+        if alias is not None:
+            errors.append(ContentError(relative, alias, "file",
+                                       "YAML anchors and aliases (&name, *name) are not allowed; write the value out"))
+            return {}, {}
         data = yaml.load(text, Loader=_Loader)
+    except FileRefused as exc:
+        errors.append(ContentError(relative, 1, "file", str(exc)))
+        return {}, {}
     except FileNotFoundError:
         errors.append(ContentError(relative, 1, "file", "registry file is missing"))
         return {}, {}
