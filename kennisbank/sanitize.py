@@ -53,7 +53,8 @@ def stays_below(item_path: str, src: str) -> bool:
     path = src.split("#")[0].split("?")[0]
     folder = posixpath.dirname(item_path)
     joined = posixpath.normpath(posixpath.join(folder, path))
-    return bool(path) and not path.startswith("/") and joined.startswith(folder + "/")
+    inside = joined.startswith(folder + "/") if folder else not (joined == ".." or joined.startswith("../"))
+    return bool(path) and not path.startswith("/") and inside
 
 
 def media_url(item_path: str, src: str) -> str:
@@ -93,9 +94,11 @@ class _Pictures(Treeprocessor):
                 element.tag = "a"
                 element.attrib = {"href": src}
                 element.text = f"{alt} (externe afbeelding)"
-            else:
+            elif stays_below(self.item_path, src):
                 element.set("src", media_url(self.item_path, src))
                 element.set("loading", "lazy")
+            else:  # `check` refuses it; the page never points outside the item's folder either
+                element.attrib.pop("src", None)
 
 
 class _PicturesExtension(Extension):

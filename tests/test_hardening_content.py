@@ -197,3 +197,12 @@ def test_a_file_name_with_a_newline_cannot_forge_a_line_in_any_report(root, fmt)
     lines = [line for line in (result.stdout + result.stderr).splitlines() if "VERZONNEN" in line]
     assert len(lines) == 1 and "\x1b" not in lines[0]
     assert lines[0].startswith(("content/nieuws/2020/x\\n", "::error file=content/nieuws/2020/x%0A"))
+
+
+def test_the_sanitiser_never_points_a_picture_outside_its_folder():
+    from kennisbank.sanitize import body_html
+
+    html = body_html('![logo](../../../leden.csv)\n\n<img src="../../../mkdocs.yml" alt="x">\n\n![kaart](fotos/k.png)',
+                     "content/nieuws/2020/x.md")
+    assert "leden.csv" not in html and "mkdocs.yml" not in html
+    assert 'src="/media/content/nieuws/2020/fotos/k.png"' in html
