@@ -26,7 +26,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     header_timeout: float = HEADER_TIMEOUT_SECONDS
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         self._arm_header_timer()
 

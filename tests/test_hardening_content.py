@@ -12,9 +12,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from site_helpers import copy_repository
 
 from kennisbank.content.check import check_repository
-from site_helpers import copy_repository
 
 NEWS = """---
 title: Een bericht
@@ -117,8 +117,8 @@ def test_check_reports_what_the_sanitiser_would_drop_with_its_line(root, body, f
 def test_check_refuses_markup_in_plain_text_fields(root, title):
     relative = "content/nieuwsbrief/121.md"
     path = root / relative
-    path.write_text(path.read_text(encoding="utf-8").replace('month: "2020-01"\n', f'month: "2020-01"\ntitle: \'{title}\'\n'),
-                    encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('month: "2020-01"\n', f'month: "2020-01"\ntitle: \'{title}\'\n'), encoding="utf-8")
     assert any(field == "title" and line == 4 for line, field, _ in errors_in(root, relative))
 
 
@@ -159,7 +159,8 @@ def test_a_link_to_dev_zero_or_outside_the_repository_is_refused(root, tmp_path)
     outside.write_text(NEWS.format(body="Van buiten.", extra=""), encoding="utf-8")
     (root / "content/nieuws/2020/elders.md").symlink_to(outside)
     found = {(e.path, e.message) for e in check_repository(root).errors}
-    assert ("content/nieuws/2020/nul.md", "is a link to a file outside the repository; only files inside it are read") in found
+    refused = "is a link to a file outside the repository; only files inside it are read"
+    assert ("content/nieuws/2020/nul.md", refused) in found
     assert any(path.endswith("elders.md") and "outside the repository" in message for path, message in found)
 
 

@@ -11,11 +11,11 @@ import xml.etree.ElementTree as ET
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_hardening_content import NEWS, check_in_subprocess, plant, root  # noqa: F401 (fixture)
 
 from kennisbank.content.budget import over_budget
 from kennisbank.content.limits import body_limit_errors
 from kennisbank.content.reader import read_source
-from test_hardening_content import NEWS, check_in_subprocess, plant, root  # noqa: F401 (fixture)
 
 PER_ITEM_SECONDS = 10.0  # generous on a shared machine; the quadratic cases took 11-60 s at these sizes
 

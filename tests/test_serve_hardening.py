@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-
 from site_helpers import built_sample
 
 

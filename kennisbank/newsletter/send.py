@@ -28,8 +28,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email import message_from_bytes
-from email.message import EmailMessage
 from email.headerregistry import Address
+from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.policy import SMTPUTF8 as SMTPUTF8_POLICY
 from email.utils import parseaddr
