@@ -5,8 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+OUT ?= build
+BASE ?= origin/main
+FORMAT ?= text
+WORKFLOWS := $(wildcard .github/workflows/*.yml)
 
 .PHONY: setup test-deps test run check build serve edit bench audit schema clean
+.PHONY: ci-check site-links changes index-push review review-issue links workflows
 
 setup: $(STAMP)  ## venv with the package (editable) and its dev extras; idempotent
 
@@ -23,7 +28,7 @@ test-deps: setup  ## Debian chromium and the npm checkers (axe-core, vnu-jar) fo
 # the last three runs of *any* checkout, so concurrent runs on one machine deleted each other's files.
 PYTEST_TMP := $(CURDIR)/.pytest-tmp
 
-test: setup test-deps  ## the whole test suite
+test: setup test-deps workflows  ## the whole test suite (tests/test_workflows.py runs the workflow targets)
 	$(BIN)/python -m pytest -n 2 -q --basetemp=$(PYTEST_TMP)
 
 run: setup  ## build the sample site and serve it with search on the embedded engine
@@ -33,8 +38,38 @@ run: setup  ## build the sample site and serve it with search on the embedded en
 check: setup
 	$(BIN)/kennisbank check
 
-build: setup
-	$(BIN)/kennisbank build
+build: setup  ## the site into OUT/site; FUTURE=1 also publishes scheduled items (previews)
+	$(BIN)/kennisbank build --out $(OUT) $(if $(FUTURE),--future)
+
+# ---- the commands the GitHub workflows run (.github/workflows/); each is exercised by `make test`
+
+ci-check: setup  ## the content check with GitHub annotations
+	$(BIN)/kennisbank check --format github
+
+site-links: setup  ## internal links and anchors of the built site in OUT/site
+	$(BIN)/kennisbank site-links --out $(OUT)
+
+changes: setup  ## Markdown summary of the items changed since BASE (the pull request's job summary)
+	$(BIN)/kennisbank changes --base $(BASE)
+
+index-push: setup  ## push the search index to Meilisearch (MEILI_URL, MEILI_MASTER_KEY)
+	$(BIN)/kennisbank index push
+
+review: setup  ## housing-policy instruments due for review (FORMAT=text|markdown|json)
+	$(BIN)/kennisbank review --format $(FORMAT)
+
+review-issue: setup  ## the review round as the body of one tracking issue (GITHUB_TOKEN, GITHUB_REPOSITORY)
+	mkdir -p $(OUT)
+	$(BIN)/kennisbank review --format markdown > $(OUT)/review.md
+	$(BIN)/python scripts/tracking_issue.py --title "Review-ronde lokale woonbeleidsinstrumenten" \
+		--label review-ronde --body-file $(OUT)/review.md
+
+links: setup  ## every external link in the content (cached in .cache/kennisbank)
+	$(BIN)/kennisbank links
+
+workflows: setup  ## lint the workflow files: GitHub's schema and zizmor, both offline
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
+	$(BIN)/zizmor --offline --no-progress --min-severity low .github/workflows
 
 serve: setup
 	$(BIN)/kennisbank serve --host $(HOST) --port $(PORT)

@@ -8,6 +8,7 @@ package, and turns :class:`~kennisbank.errors.KennisbankError` into a message an
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,7 +80,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
         outside = [p for p in only if not p.resolve().is_relative_to(root)]
         if outside:
             root = find_root(outside[0] if outside[0].is_dir() else outside[0].parent)
-    with _check_progress(enabled=fmt == "text") as progress:
+    with _progress("checking", enabled=fmt == "text") as progress:
         result = check_project(root, only, progress=progress)
     scheduled = _scheduled(result.items, root, only)
     if fmt == "json":
@@ -134,17 +135,26 @@ def _scheduled(items: list[Item], root: Path, only: list[Path] | None) -> list[I
 
 
 @contextmanager
-def _check_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A transient progress bar on a terminal's stderr (never in pipes, CI logs or JSON output)."""
-    if not (enabled and sys.stderr.isatty()):
+def _progress(label: str, enabled: bool = True, plain: bool = False) -> Iterator[Callable[[int, int], None] | None]:
+    """A transient progress bar on a terminal's stderr; elsewhere (CI logs, pipes) a plain line
+    on stderr every tenth of the work when ``plain``, else nothing. Never when not ``enabled``."""
+    if enabled and sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task(label, total=None)
+            yield lambda done, total: bar.update(task, completed=done, total=total)
+        return
+    if not (enabled and plain):
         yield None
         return
-    from rich.console import Console
-    from rich.progress import Progress
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("checking", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+    def line(done: int, total: int) -> None:
+        if done == total or done % max(1, total // 10) == 0:
+            click.echo(f"{label}: {done}/{total}", err=True)
+
+    yield line
 
 
 @cli.command()
@@ -248,6 +258,105 @@ def build(ctx: click.Context, out: str, future: bool) -> None:
     click.echo(str(site.relative_to(root) if site.is_relative_to(root) else site))
 
 
+@cli.command("site-links")
+@click.option("--out", type=click.Path(file_okay=False), default="build", show_default=True,
+              help="Build folder whose site/ is checked (relative to the repository root).")
+@click.pass_context
+def site_links(ctx: click.Context, out: str) -> None:
+    """Check every internal link and anchor of the built site (no network); exit 1 on any broken one."""
+    from kennisbank.site.linkcheck import broken_links
+
+    site = _root(ctx) / out / "site"
+    if not (site / "index.html").is_file():
+        raise UsageError(f"no built site in {site}: run `kennisbank build` first")
+    pages, broken = broken_links(site)
+    for line in broken:
+        click.echo(line)
+    click.echo(f"{len(broken)} broken link(s) in {pages} pages" if broken else f"OK: {pages} pages", err=True)
+    sys.exit(1 if broken else 0)
+
+
+@cli.command()
+@click.option("--base", default="origin/main", show_default=True,
+              help="Branch or commit to compare with (from its merge base with HEAD, like a pull request).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.pass_context
+def changes(ctx: click.Context, base: str, fmt: str) -> None:
+    """Items added, changed and removed by type since BASE (the pull request's job summary)."""
+    from kennisbank.changes import content_changes
+
+    found = content_changes(_root(ctx), base)
+    click.echo(json.dumps(found.as_dict(), indent=2, ensure_ascii=False) if fmt == "json" else found.markdown(),
+               nl=fmt == "json")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="markdown: the body of the nightly tracking issue.")
+@click.option("--city", metavar="SLUG", help="Only this city's fiches (a slug from content/registries/cities.yml).")
+@click.pass_context
+def review(ctx: click.Context, fmt: str, city: str | None) -> None:
+    """Fiches due for review, grouped by city and contact.
+
+    A housing-policy instrument is due when its last_reviewed is older than its collection's
+    interval (extra.kennisbank.review_months in mkdocs.yml; default 6 months for woonbeleid),
+    counted to the build's today (SOURCE_DATE_EPOCH or the clock). Exit 0 whether or not
+    anything is due.
+    """
+    from kennisbank.config import load_settings
+    from kennisbank.content import load_repository
+    from kennisbank.review import as_markdown, as_text, due_fiches
+
+    root = _root(ctx)
+    settings = load_settings(root)
+    with _progress("checking", plain=True) as progress:
+        repo = load_repository(root, progress=progress)
+    if city is not None and city not in repo.registries.cities:
+        raise UsageError(f"--city: unknown city {city!r}; use a slug from content/registries/cities.yml, e.g. gent")
+    fiches = due_fiches(repo, settings, city)
+    if fmt == "json":
+        click.echo(json.dumps([f.as_dict() for f in fiches], indent=2, ensure_ascii=False))
+    else:
+        click.echo(as_markdown(fiches, settings, repo.today) if fmt == "markdown" else as_text(fiches, repo.today), nl=False)
+
+
+@cli.command()
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              help="Seconds to wait for a server (connect and each read).")
+@click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
+              help="Retries after a timeout, a failed connection, 429 or 5xx, with doubling waits.")
+@click.option("--per-host", type=click.IntRange(1, 20), default=2, show_default=True,
+              help="At most this many requests to one host at a time.")
+@click.option("--max-age", type=click.FloatRange(min=0), default=7.0, show_default=True,
+              help="Days a good result stays in the cache (broken links are always checked again).")
+@click.option("--cache", "cache_file", type=click.Path(dir_okay=False), default=".cache/kennisbank/links.json",
+              show_default=True, help="Result cache (relative to the repository root).")
+@click.option("--no-cache", is_flag=True, help="Check every link now; neither read nor write the cache.")
+@click.pass_context
+def links(ctx: click.Context, timeout: float, retries: int, per_host: int, max_age: float, cache_file: str,
+          no_cache: bool) -> None:
+    """Check every external link in the content; report `path:line: url: status`.
+
+    HEAD first, GET when the server refuses HEAD; redirects are followed and reported (exit 0);
+    broken links (4xx, 5xx, timeouts, no connection) exit 1.
+    """
+    import datetime as dt
+
+    from kennisbank.links import Options, check_links
+
+    root = _root(ctx)
+    options = Options(timeout=timeout, retries=retries, per_host=per_host, max_age=dt.timedelta(days=max_age))
+    with _progress("checking links", plain=True) as progress:
+        report = check_links(root, options, None if no_cache else root / cache_file,
+                             dt.datetime.now(dt.timezone.utc).replace(microsecond=0), progress or _no_progress)
+    broken, redirected = report.lines("broken"), report.lines("redirected")
+    for line in [*broken, *redirected]:
+        click.echo(line)
+    click.echo(f"{len(report.places)} links: {len(broken)} broken place(s), {len(redirected)} redirected, "
+               f"{len(report.cached)} from the cache", err=True)
+    sys.exit(1 if broken else 0)
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port.")
@@ -348,6 +457,8 @@ def index_push(ctx: click.Context) -> None:
         click.echo("The server has no master key: every route is open and the API needs no key. "
                    "Give it a master key (MEILI_MASTER_KEY) before it is reachable from outside.")
     else:
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            click.echo(f"::add-mask::{key}")  # GitHub hides the key in every later log line
         click.echo(f"MEILI_SEARCH_KEY={key}")
 
 
@@ -412,6 +523,10 @@ def newsletter_send(ctx: click.Context, number: int, recipients: str, dry_run: b
     root = _root(ctx)
     send_command(root, number, Path(recipients), root / issues_dir, Path(log_path) if log_path else None,
                  dry_run, rate, uncertain, echo=lambda message: click.echo(message, err=True), force_log=force_log)
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
 
 
 def main() -> None:

@@ -73,6 +73,9 @@ class KennisbankSettings(SettingsBlock):
     # maps of the cases: any XYZ tile server ({z}/{x}/{y}); its attribution shows on every map (HTML)
     map_tiles: Annotated[str, Field(pattern=r"^https?://.*\{z\}.*\{x\}.*\{y\}")] = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_attribution: Text = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers'
+    # `kennisbank review`: months between reviews, per collection with a last_reviewed field
+    review_months: dict[Text, Annotated[StrictInt, Field(ge=1, le=120)]] = Field(
+        default_factory=lambda: {"woonbeleid": 6})
 
     @field_validator("newsletter_skip_months")
     @classmethod

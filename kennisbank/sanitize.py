@@ -238,3 +238,8 @@ def rendered(text: str, item_path: str = "") -> str:
         return ""
     finally:
         md.reset()
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text made literal inside Markdown (GitHub issue bodies, job summaries)."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>|#" else ch for ch in text)

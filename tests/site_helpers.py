@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
+
+from kennisbank.site.linkcheck import parse_page as parse  # noqa: F401  (the site tests' page parser)
 
 COPIED = ("content", "cases", "search", "mkdocs.yml")
 
@@ -29,31 +30,6 @@ def copy_repository(sample_root: Path, target: Path) -> Path:
         elif source.is_file():
             shutil.copy2(source, target / name)
     return target
-
-
-class Links(HTMLParser):
-    """Collects hrefs/srcs and ids of one HTML page."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[tuple[str, str]] = []  # (tag, url)
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if values.get("id"):
-            self.ids.add(values["id"])
-        if tag == "a" and values.get("name"):
-            self.ids.add(values["name"])
-        for attr in ("href", "src"):
-            if values.get(attr) and tag in ("a", "link", "script", "img", "iframe", "source"):
-                self.links.append((tag, values[attr]))
-
-
-def parse(path: Path) -> Links:
-    parser = Links()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
 
 
 def page_file(site: Path, url: str) -> Path:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kennisbank.clock import build_today
 from kennisbank.content.check import check_repository
+from kennisbank.content.parallel import Progress
 from kennisbank.content.items import Item
 from kennisbank.content.registries import City, Registries
 from kennisbank.content.tags import ALIASES, canonical, canonical_tags
@@ -91,11 +92,11 @@ def normalise_tags(items: Iterable[Item], aliases: dict[str, str]) -> None:
 
 
 def load_repository(root: Path, only: Iterable[Path] | None = None, *, today: dt.date | None = None,
-                    future: bool = False) -> Repository:
+                    future: bool = False, progress: Progress | None = None) -> Repository:
     """Load and validate; raise :class:`ContentInvalid` with every error when anything is wrong.
 
     ``today`` defaults to the build's date (``SOURCE_DATE_EPOCH`` or the clock)."""
-    result = check_repository(root, only)
+    result = check_repository(root, only, progress=progress)
     if result.errors:
         raise ContentInvalid(result.errors)
     normalise_tags(result.items, result.registries.vocabularies.get(ALIASES, {}))
