@@ -317,7 +317,8 @@ def review(ctx: click.Context, fmt: str, city: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps([f.as_dict() for f in fiches], indent=2, ensure_ascii=False))
     else:
-        click.echo(as_markdown(fiches, settings, repo.today) if fmt == "markdown" else as_text(fiches, repo.today), nl=False)
+        text = as_markdown(fiches, settings, repo.today) if fmt == "markdown" else as_text(fiches, repo.today)
+        click.echo(text, nl=False)
 
 
 @cli.command()

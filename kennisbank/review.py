@@ -76,7 +76,8 @@ def due_fiches(repo: Repository, settings: Settings, city: str | None = None) ->
             own_city = item.cities[0] if item.cities else ""
             if due <= repo.today and (city is None or own_city == city):
                 found.append(_due(repo, item, own_city, reviewed, due))
-    return sorted(found, key=lambda f: (f.city_label.lower(), f.contact == NO_CONTACT, f.contact.lower(), f.due, f.path))
+    return sorted(found, key=lambda f: (f.city_label.lower(), f.contact == NO_CONTACT, f.contact.lower(), f.due,
+                                        f.path))
 
 
 def _due(repo: Repository, item: Item, city: str, reviewed: dt.date, due: dt.date) -> DueFiche:
@@ -92,7 +93,8 @@ def _contact(item: Item) -> str:
 
 
 def _grouped(fiches: list[DueFiche]) -> list[tuple[str, list[tuple[str, list[DueFiche]]]]]:
-    return [(label, [(contact, list(per_contact)) for contact, per_contact in groupby(list(per_city), lambda f: f.contact)])
+    """Per city label, per contact, the fiches (``fiches`` are sorted that way)."""
+    return [(label, [(contact, list(due)) for contact, due in groupby(list(per_city), lambda f: f.contact)])
             for label, per_city in groupby(fiches, lambda f: f.city_label)]
 
 
@@ -125,6 +127,7 @@ def as_markdown(fiches: list[DueFiche], settings: Settings, today: dt.date) -> s
         lines += ["", f"## {escape_markdown(city)}"]
         for contact, due in contacts:
             lines += ["", f"**{escape_markdown(contact)}**", ""]
-            lines += [f"- [ ] [{escape_markdown(f.title)}]({settings.absolute(f.url)}) (`{f.path}`): laatst nagekeken op "
-                      f"{long_date(f.last_reviewed)}, te herzien sinds {long_date(f.due)}" for f in due]
+            lines += [f"- [ ] [{escape_markdown(f.title)}]({settings.absolute(f.url)}) (`{f.path}`): "
+                      f"laatst nagekeken op {long_date(f.last_reviewed)}, te herzien sinds {long_date(f.due)}"
+                      for f in due]
     return "\n".join(lines) + "\n"

@@ -88,4 +88,5 @@ def test_interval_is_a_setting_per_collection(tmp_path, sample_root):
                       encoding="utf-8")
     wrong = runner.invoke(cli, ["--root", str(root), "review"])
     assert wrong.exit_code == 1
-    assert "mkdocs.yml: extra.kennisbank.review_months.nieuws: not a collection with a last_reviewed field" in wrong.stderr
+    expected = "mkdocs.yml: extra.kennisbank.review_months.nieuws: not a collection with a last_reviewed field"
+    assert expected in wrong.stderr
