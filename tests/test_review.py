@@ -25,14 +25,14 @@ def test_add_months_clamps_to_the_end_of_the_month(day, months, expected):
     assert add_months(day, months) == expected
 
 
-def test_due_from_the_day_the_last_review_is_six_months_old(repo, settings):
-    from kennisbank.content import Repository
+def test_due_from_the_day_the_last_review_is_six_months_old(sample_root, settings):
+    from kennisbank.content import load_repository
     from kennisbank.review import due_fiches
 
-    instruments = repo.of_type("housing-instruments")
-    reviewed = {i.path: i.meta.last_reviewed for i in instruments}
     day = dt.date(2020, 12, 30)
-    seen = Repository(root=repo.root, registries=repo.registries, items=list(repo.items), today=day)
+    seen = load_repository(sample_root, today=day)
+    instruments = seen.of_type("housing-instruments")
+    reviewed = {i.path: i.meta.last_reviewed for i in instruments}
     due = due_fiches(seen, settings)
     assert {f.path for f in due} == {p for p, r in reviewed.items() if add_months(r, 6) <= day}
     assert due and len(due) < len(instruments)
