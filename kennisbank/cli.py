@@ -491,12 +491,13 @@ def newsletter_build(ctx: click.Context, month: str | None, every: bool, out: st
 
 @newsletter.command("send")
 @click.argument("number", type=click.IntRange(1))
-@click.option("--to", "recipients", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="CSV with an `email` column and optionally `name`.")
+@click.option("--to", "recipients", type=click.Path(exists=True, dir_okay=False),
+              help="CSV with an `email` column and optionally `name` (default: the confirmed subscribers).")
 @click.option("--dry-run", is_flag=True, help="List who would get the issue; send nothing.")
 @click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="At most this many messages a second.")
 @click.option("--log", "log_path", type=click.Path(dir_okay=False),
-              help="Send log (default: next to the CSV, <list>.<NUMBER>.send-log.jsonl).")
+              help="Send log (default: next to the CSV, <list>.<NUMBER>.send-log.jsonl; for the store "
+                   "var/subscribers.<NUMBER>.send-log.jsonl).")
 @click.option("--issues", "issues_dir", type=click.Path(file_okay=False), default="build/newsletter",
               show_default=True, help="Where `newsletter build` wrote the issues (relative to the repository root).")
 @click.option("--uncertain", type=click.Choice(["resend", "skip"]), default="resend", show_default=True,
@@ -505,9 +506,13 @@ def newsletter_build(ctx: click.Context, month: str | None, every: bool, out: st
               help="Use --log even though another send log exists for this issue and list "
                    "(everyone the other log recorded may get the issue twice).")
 @click.pass_context
-def newsletter_send(ctx: click.Context, number: int, recipients: str, dry_run: bool, rate: float | None,
+def newsletter_send(ctx: click.Context, number: int, recipients: str | None, dry_run: bool, rate: float | None,
                     log_path: str | None, issues_dir: str, uncertain: str, force_log: bool) -> None:
     """Send built issue NUMBER to every recipient, one message each, over SMTP.
+
+    Recipients are the confirmed subscribers in the store (see `kennisbank subscribers`), each
+    with a personal one-click unsubscribe link (needs KENNISBANK_SECRET); a reader who
+    unsubscribes during the send is skipped. With --to, a CSV list instead.
 
     SMTP settings come from SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD and SMTP_STARTTLS=1.
     A send log records every delivery: after a crash or kill, run the same command again and it
@@ -519,15 +524,152 @@ def newsletter_send(ctx: click.Context, number: int, recipients: str, dry_run: b
     unless --force-log. Addresses with non-ASCII domains are sent as IDNA; non-ASCII local parts
     need a server that offers SMTPUTF8, otherwise that recipient is refused and logged.
     """
-    from kennisbank.newsletter.commands import send_command
+    from kennisbank.newsletter.commands import recipient_source, send_command
 
     root = _root(ctx)
-    send_command(root, number, Path(recipients), root / issues_dir, Path(log_path) if log_path else None,
+    source = recipient_source(root, Path(recipients) if recipients else None)
+    send_command(root, number, source, root / issues_dir, Path(log_path) if log_path else None,
                  dry_run, rate, uncertain, echo=lambda message: click.echo(message, err=True), force_log=force_log)
 
 
 def _no_progress(done: int, total: int) -> None:
     return None
+@cli.group()
+def subscribers() -> None:
+    """The newsletter's subscriber list (SQLite in var/, or PostgreSQL with DATABASE_URL).
+
+    Sign-ups come from the site's form (double opt-in through POST /api/subscriptions);
+    these commands are for the editors: look at the list, add people who gave consent elsewhere,
+    import an existing list, export, erase someone on request, count for the year report.
+    """
+
+
+def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from kennisbank.config import load_settings
+    from kennisbank.subscribers.config import subscriber_config
+
+    root = _root(ctx)
+    settings = load_settings(root)
+    return settings, subscriber_config(settings).open_store()
+
+
+@subscribers.command("list")
+@click.option("--status", type=click.Choice(["pending", "confirmed", "unsubscribed"]),
+              help="Only subscribers with this status (default: all).")
+@click.pass_context
+def subscribers_list(ctx: click.Context, status: str | None) -> None:
+    """Print every subscriber: status, name and address, organisation, consent source and time."""
+    from kennisbank.subscribers.admin import list_lines
+
+    _, store = _store(ctx)
+    for line in list_lines(store.all(status)):
+        click.echo(line)
+
+
+@subscribers.command("add")
+@click.argument("email")
+@click.option("--name", default="", help="The subscriber's name.")
+@click.option("--organisation", default="", help="The subscriber's organisation.")
+@click.option("--source", default="beheer", show_default=True,
+              help="Where the consent was given (kept as proof of consent).")
+@click.option("--resubscribe", is_flag=True, help="Also add an address that unsubscribed or was erased.")
+@click.option("--check-domain/--no-check-domain", default=None,
+              help="Refuse addresses whose domain receives no e-mail (DNS); default: subscribe_check_domain.")
+@click.pass_context
+def subscribers_add(ctx: click.Context, email: str, name: str, organisation: str, source: str,
+                    resubscribe: bool, check_domain: bool | None) -> None:
+    """Add EMAIL as a confirmed subscriber (consent obtained elsewhere, e.g. at an event)."""
+    from kennisbank.subscribers.admin import new_subscriber
+    from kennisbank.subscribers.signup import SignupInvalid
+
+    settings, store = _store(ctx)
+    try:
+        subscriber = new_subscriber(email, name, organisation, source,
+                                    settings.subscribe_check_domain if check_domain is None else check_domain)
+    except SignupInvalid as exc:
+        raise UsageError(f"{exc.field}: {exc.message}") from None
+    outcome = store.add(subscriber, resubscribe=resubscribe)
+    messages = {"added": f"added {subscriber.email}", "exists": f"{subscriber.email} is already subscribed",
+                "unsubscribed": f"{subscriber.email} unsubscribed earlier; add --resubscribe if they asked again",
+                "erased": f"{subscriber.email} was erased on request; add --resubscribe if they asked again"}
+    click.echo(messages[outcome])
+    if outcome in ("unsubscribed", "erased"):
+        sys.exit(1)
+
+
+@subscribers.command("import")
+@click.argument("csv_path", metavar="CSV", type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", help="Where this list's consent was given (default: import:<file name>).")
+@click.option("--check-domain/--no-check-domain", default=None,
+              help="Refuse addresses whose domain receives no e-mail (DNS); default: subscribe_check_domain.")
+@click.pass_context
+def subscribers_import(ctx: click.Context, csv_path: str, source: str | None, check_domain: bool | None) -> None:
+    """Import an existing list as confirmed subscribers.
+
+    CSV columns: email (required), name, organisation, consent_at (YYYY-MM-DD). Every row is
+    checked first; one bad row imports nothing. Addresses that unsubscribed or were erased are
+    never subscribed again by an import.
+    """
+    from kennisbank.subscribers.admin import import_rows, read_import
+
+    settings, store = _store(ctx)
+    path = Path(csv_path)
+    rows = read_import(path, source or f"import:{path.name}"[:40],
+                       settings.subscribe_check_domain if check_domain is None else check_domain)
+    outcomes = import_rows(store, rows)
+    click.echo(f"{outcomes['added']} added, {outcomes['exists']} already subscribed, "
+               f"{outcomes['unsubscribed']} skipped (unsubscribed earlier), "
+               f"{outcomes['erased']} skipped (erased on request)")
+
+
+@subscribers.command("export")
+@click.option("--email", help="Only this address (for a request to see one's own data).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the CSV here instead of to standard output.")
+@click.pass_context
+def subscribers_export(ctx: click.Context, email: str | None, out: str | None) -> None:
+    """Write every stored field of every subscriber as CSV."""
+    from kennisbank.subscribers.admin import write_export
+
+    _, store = _store(ctx)
+    rows = ([] if (found := store.find(email)) is None else [found]) if email else store.all()
+    if out:
+        with open(out, "w", encoding="utf-8", newline="") as handle:
+            count = write_export(rows, handle)
+        click.echo(f"{count} subscriber(s) written to {out}", err=True)
+    else:
+        write_export(rows, sys.stdout)
+
+
+@subscribers.command("delete")
+@click.argument("email")
+@click.pass_context
+def subscribers_delete(ctx: click.Context, email: str) -> None:
+    """Erase every personal datum of EMAIL (right to erasure).
+
+    Only a salted hash of the address stays, so that importing an old list does not subscribe it
+    again. Exit 1 when the address is not in the store.
+    """
+    _, store = _store(ctx)
+    if not store.erase(email):
+        raise KennisbankError(f"{email} is not in the subscriber store")
+    click.echo(f"erased {email}: only a salted hash of the address is kept")
+
+
+@subscribers.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.pass_context
+def subscribers_stats(ctx: click.Context, as_json: bool) -> None:
+    """Counts per status, and per month: sign-ups, confirmations, unsubscriptions."""
+    from kennisbank.subscribers.admin import format_stats, stats_table
+
+    _, store = _store(ctx)
+    counts, months = stats_table(store)
+    if as_json:
+        click.echo(json.dumps({"status": counts, "months": [
+            {"month": m, "signups": a, "confirmed": b, "unsubscribed": c} for m, a, b, c in months]}, indent=2))
+        return
+    for line in format_stats(counts, months):
+        click.echo(line)
 
 
 def main() -> None:

@@ -76,6 +76,13 @@ class KennisbankSettings(SettingsBlock):
     # `kennisbank review`: months between reviews, per collection with a last_reviewed field
     review_months: dict[Text, Annotated[StrictInt, Field(ge=1, le=120)]] = Field(
         default_factory=lambda: {"woonbeleid": 6})
+    # newsletter subscribers (kennisbank.subscribers); DATABASE_URL overrides subscribers_database
+    subscribers_database: Text = "var/subscribers.sqlite"  # relative to the repository root; keep out of git
+    subscriptions_api_url: Text = "/api/subscriptions"
+    subscribe_link_days: Annotated[StrictInt, Field(ge=1, le=90)] = 7  # how long a confirmation link works
+    subscribe_check_domain: bool = True  # refuse addresses whose domain receives no mail (DNS)
+    subscribe_ip_limit: Count = 20  # sign-ups per client IP per hour
+    subscribe_address_limit: Count = 3  # confirmation e-mails per address per hour
 
     @field_validator("newsletter_skip_months")
     @classmethod

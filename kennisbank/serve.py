@@ -1,4 +1,5 @@
-"""`kennisbank serve`: one ASGI app for the built site, live reload, and the search API.
+"""`kennisbank serve`: one ASGI app for the built site, live reload, the search API and the
+subscriptions API (:mod:`kennisbank.subscribers.api`).
 
 The app serves ``<out>/site``; HTML pages get a small script that long-polls
 ``/__livereload`` and reloads the page when the site changed. A watcher on ``content/``,
@@ -27,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
-from kennisbank.config import CONFIG_FILE
+from kennisbank.config import CONFIG_FILE, Settings
 from kennisbank.content import load_repository
 from kennisbank.errors import ContentInvalid, KennisbankError
 
@@ -191,7 +192,13 @@ def create_app(root: Path, out: Path, *, watch: bool = True, report: Callable[[s
 
     With ``cms_api`` (the URL of a running decap-server), the editor's ``/admin/config.yml`` gets
     ``local_backend`` pointing there, so ``/admin/`` edits the local repository."""
+    from kennisbank.config import load_settings
+    from kennisbank.subscribers.api import SubscriptionService
+    from kennisbank.subscribers.config import subscriber_config
+
     live = live or LiveSite(root, out, report)
+    settings = load_settings(root)
+    subscriptions = SubscriptionService(subscriber_config(settings), report)
 
     async def livereload(request: Request) -> Response:
         since = request.query_params.get("since", "")
@@ -207,9 +214,11 @@ def create_app(root: Path, out: Path, *, watch: bool = True, report: Callable[[s
         if not live.prepared:
             await asyncio.to_thread(live.prepare)
         task = asyncio.create_task(live.watch()) if watch else None
+        await subscriptions.start()
         try:
             yield
         finally:
+            await subscriptions.stop()
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -227,13 +236,15 @@ def create_app(root: Path, out: Path, *, watch: bool = True, report: Callable[[s
     routes = [
         Route(RELOAD_PATH, livereload),
         *([Route("/admin/config.yml", local_cms_config)] if cms_api else []),
-        Mount("/api", app=_search_api(root, out)),  # embedded index; Meilisearch when MEILI_URL is set
+        *subscriptions.routes(),  # sign-up, confirm, unsubscribe (kennisbank.subscribers)
+        Mount("/api", app=_search_api(out, settings)),  # embedded index; Meilisearch when MEILI_URL is set
         Mount("/", app=SiteFiles(out / "site")),
     ]
     hosts = list(allowed_hosts) if allowed_hosts is not None else list(LOCAL_HOSTS)
     middleware = [] if "*" in hosts else [Middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False)]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.live = live
+    app.state.subscriptions = subscriptions
     return app
 
 
@@ -245,11 +256,10 @@ def served_hosts(host: str, extra: Sequence[str] = ()) -> list[str]:
     return list(dict.fromkeys([*LOCAL_HOSTS, *listening, *extra]))
 
 
-def _search_api(root: Path, out: Path):
-    from kennisbank.config import load_settings
+def _search_api(out: Path, settings: Settings):
     from kennisbank.search.api import create_api
 
-    return create_api(out, load_settings(root))
+    return create_api(out, settings)
 
 
 class SiteFiles:

@@ -51,7 +51,8 @@ def test_every_bad_value_is_reported_with_its_line_in_one_run(root):
         "mkdocs.yml:10: extra.kennisbank.kleur: unknown setting; known: feed_limit, page_size, newsletter_first_number, "
         "newsletter_first_month, newsletter_skip_months, newsletter_items, newsletter_from, list_unsubscribe, "
         "search_api_url, cors_origins, cms_repo, cms_branch, cms_auth_url, home_heading, home_intro, address, email, "
-        "phone, footer_links, colours, map_tiles, map_attribution, review_months",
+        "phone, footer_links, colours, map_tiles, map_attribution, review_months, subscribers_database, "
+        "subscriptions_api_url, subscribe_link_days, subscribe_check_domain, subscribe_ip_limit, subscribe_address_limit",
     ]
 
 

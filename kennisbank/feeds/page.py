@@ -10,6 +10,7 @@ from kennisbank.feeds.catalog import Feed, FeedCatalog
 from kennisbank.feeds.links import feeds_for_page
 from kennisbank.feeds.opml import OPML_PATH
 from kennisbank.staging import PageContext, StagedPage
+from kennisbank.subscribers.form import subscribe_form
 
 PAGE_PATH = "volg-ons/index.md"
 QUIET_WHEN_EMPTY = ("Thema's", "Steden")  # an empty theme or city feed exists (its URL works) but is not advertised
@@ -27,6 +28,7 @@ def follow_page(catalog: FeedCatalog) -> StagedPage:
             groups.setdefault(feed.group, []).append(_row(feed))
     html = _env.get_template("volg-ons.html").render(
         site_name=catalog.settings.site_name, limit=catalog.settings.feed_limit, opml_url=OPML_PATH,
+        subscribe_form=subscribe_form(catalog.settings, "volg-ons", level=3),
         groups=[({"title": name, "anchor": _GROUP_ANCHORS.get(name, "feeds")}, rows) for name, rows in groups.items()])
     return StagedPage(path=PAGE_PATH, title="Volg ons", html=html, context=PageContext("index", "volg-ons"),
                       description="Volg het Kenniscentrum met RSS- of Atom-feeds of met de maandelijkse nieuwsbrief.",

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from kennisbank.config import load_settings
 from kennisbank.content import load_repository
 from kennisbank.newsletter.output import issue_folder, select_issues, write_issues
-from kennisbank.newsletter.recipients import read_recipients
+from kennisbank.newsletter.recipients import RecipientSource
 from kennisbank.newsletter.send import PartialSend, Plan, plan, read_issue, send, smtp_config
 from kennisbank.newsletter.sendlog import SendLog, claim, peek_state
 
@@ -43,26 +43,27 @@ def build_command(root: Path, out: Path, month: str | None, every: bool, echo: E
     return folders
 
 
-def default_log(recipients_csv: Path, number: int) -> Path:
-    """Next to the list: ``leden.csv`` → ``leden.121.send-log.jsonl``. The log survives rebuilds
-    and ``make clean``, stays with the personal data it describes, and another list gets its own."""
-    return recipients_csv.with_name(f"{recipients_csv.stem}.{number}.send-log.jsonl")
+def recipient_source(root: Path, recipients_csv: Path | None) -> RecipientSource:
+    """``--to list.csv``, or else the confirmed subscribers in the store."""
+    from kennisbank.newsletter.recipients import CsvRecipients
+
+    if recipients_csv is not None:
+        return CsvRecipients(recipients_csv)
+    from kennisbank.subscribers.config import subscriber_config
+    from kennisbank.subscribers.source import StoreRecipients
+
+    return StoreRecipients(subscriber_config(load_settings(root)))
 
 
-def log_registry(recipients_csv: Path) -> Path:
-    """Which send log belongs to which issue of this list: ``leden.csv`` → ``leden.send-logs.json``."""
-    return recipients_csv.with_name(f"{recipients_csv.stem}.send-logs.json")
-
-
-def send_command(root: Path, number: int, recipients_csv: Path, issues_dir: Path, log_path: Path | None,
+def send_command(root: Path, number: int, source: RecipientSource, issues_dir: Path, log_path: Path | None,
                  dry_run: bool, rate: float | None, uncertain: str, echo: Echo, force_log: bool = False) -> None:
     settings = load_settings(root)
-    recipients, duplicates = read_recipients(recipients_csv)
-    if duplicates:
-        echo(f"{duplicates} duplicate address(es) in {recipients_csv} ignored: each reader gets one copy")
     eml = issue_folder(issues_dir, number) / "issue.eml"
     template = read_issue(eml, number)
-    log_path = log_path or default_log(recipients_csv, number)
+    recipients, duplicates = source.load()
+    if duplicates:
+        echo(f"{duplicates} duplicate address(es) in {source.description} ignored: each reader gets one copy")
+    log_path = log_path or source.default_log(number)
     if dry_run:
         todo = plan(recipients, peek_state(log_path, number), uncertain)
         _announce(todo, number, log_path, uncertain, echo)
@@ -71,7 +72,7 @@ def send_command(root: Path, number: int, recipients_csv: Path, issues_dir: Path
         echo(f"dry run: {len(todo.to_send)} message(s) would be sent; nothing was sent")
         return
     config = smtp_config(os.environ)
-    claim(log_registry(recipients_csv), number, str(recipients_csv.resolve()), log_path, force_log)
+    claim(source.log_registry(), number, source.identity, log_path, force_log)
     with SendLog(log_path, number) as log:
         todo = plan(recipients, log.state, uncertain)
         _announce(todo, number, log_path, uncertain, echo)
@@ -79,8 +80,10 @@ def send_command(root: Path, number: int, recipients_csv: Path, issues_dir: Path
         with _progress(f"Nieuwsbrief {number}") as bar:
             task = bar.add_task("send", total=len(todo.to_send))
             report = send(settings, number, template, todo.to_send, log, config, rate,
-                          lambda recipient: bar.advance(task))
+                          lambda recipient: bar.advance(task), prepare=source.prepare)
     echo(f"sent {report.sent} message(s)")
+    if report.skipped:
+        echo(f"{len(report.skipped)} reader(s) unsubscribed during the send: skipped")
     if report.refused:
         for recipient, problem in report.refused:
             echo(f"refused: {recipient.email} (line {recipient.line}): {problem}")

@@ -1,7 +1,10 @@
-"""Read the recipients CSV (an ``email`` column, optionally ``name``) with line-numbered errors.
+"""Where a send's recipients come from: a :class:`RecipientSource`.
 
-The whole file is validated before anything is sent: one bad row stops the run, so a half-right
-list never reaches half its readers.
+Two sources exist: :class:`CsvRecipients` (``newsletter send --to list.csv``, read here with
+line-numbered errors) and the subscriber store
+(:class:`kennisbank.subscribers.source.StoreRecipients`, the default). The whole CSV is validated
+before anything is sent: one bad row stops the run, so a half-right list never reaches half its
+readers.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from pathlib import Path
+from typing import Protocol
 
 from kennisbank.errors import KennisbankError
 
@@ -19,7 +23,8 @@ from kennisbank.errors import KennisbankError
 class Recipient:
     email: str
     name: str
-    line: int
+    line: int  # the CSV line; for the subscriber store, the subscriber's id
+    unsubscribe_url: str = ""  # this reader's own one-click unsubscribe link (RFC 8058), when the source has one
 
     @property
     def key(self) -> str:
@@ -94,3 +99,51 @@ def read_recipients(path: Path) -> tuple[list[Recipient], int]:
     if not recipients:
         raise RecipientsInvalid(path, ["1: no recipients"])
     return list(recipients.values()), duplicates
+
+
+class RecipientSource(Protocol):
+    """Who gets an issue, where the send log lives, and whether a reader still wants it."""
+
+    description: str  # for messages: "leden.csv", "the subscriber store"
+    identity: str  # which list this is, for the registry that ties one send log to (issue, list)
+
+    def load(self) -> tuple[list[Recipient], int]:
+        """The recipients, and how many duplicates were dropped."""
+        ...
+
+    def default_log(self, number: int) -> Path:
+        ...
+
+    def log_registry(self) -> Path:
+        """Which send log belongs to which issue of this list (see :func:`.sendlog.claim`)."""
+        ...
+
+    def prepare(self, recipient: Recipient) -> Recipient | None:
+        """Asked just before each message: the recipient as addressed (e.g. with a personal
+        unsubscribe link, made only now so that selecting 100,000 readers stays cheap), or None
+        to skip a reader who unsubscribed while the send ran."""
+        ...
+
+
+class CsvRecipients:
+    """A hand-made list: ``email`` and optionally ``name`` columns."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.description = str(path)
+        self.identity = str(path.resolve())
+
+    def load(self) -> tuple[list[Recipient], int]:
+        return read_recipients(self.path)
+
+    def default_log(self, number: int) -> Path:
+        """Next to the list: ``leden.csv`` → ``leden.121.send-log.jsonl``. The log survives rebuilds
+        and ``make clean``, stays with the personal data it describes, and another list gets its own."""
+        return self.path.with_name(f"{self.path.stem}.{number}.send-log.jsonl")
+
+    def log_registry(self) -> Path:
+        """``leden.csv`` → ``leden.send-logs.json``."""
+        return self.path.with_name(f"{self.path.stem}.send-logs.json")
+
+    def prepare(self, recipient: Recipient) -> Recipient | None:
+        return recipient

@@ -22,6 +22,7 @@ bad recipient never stops the others.
 
 from __future__ import annotations
 
+import html
 import smtplib
 import ssl
 import time
@@ -40,7 +41,7 @@ import idna
 from kennisbank.config import Settings
 from kennisbank.errors import KennisbankError, UsageError
 from kennisbank.newsletter.recipients import Recipient
-from kennisbank.newsletter.render import message_id
+from kennisbank.newsletter.render import message_id, unsubscribe_target
 from kennisbank.newsletter.sendlog import FAILED, SENDING, SENT, LogState, SendLog
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -113,6 +114,7 @@ def plan(recipients: list[Recipient], state: LogState, uncertain: str = "resend"
 class SendReport:
     sent: int = 0
     refused: list[tuple[Recipient, str]] = field(default_factory=list)
+    skipped: list[Recipient] = field(default_factory=list)  # unsubscribed while the send ran
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,28 @@ def personal_copy(settings: Settings, issue: int, template: bytes, recipient: Re
     message["To"] = str(Address(display_name=recipient.name, username=local, domain=domain))
     del message["Message-ID"]
     message["Message-ID"] = message_id(settings, issue, recipient.key)
+    if recipient.unsubscribe_url:
+        personal_unsubscribe(message, unsubscribe_target(settings), recipient.unsubscribe_url)
     return message.as_bytes(policy=SMTPUTF8_POLICY if to.smtputf8 else SMTP_POLICY)
+
+
+def personal_unsubscribe(message: EmailMessage, generic: str, url: str) -> None:
+    """This reader's own unsubscribe link: RFC 8058 headers (``List-Unsubscribe`` with the https
+    URL, ``List-Unsubscribe-Post``) and the footer link of both parts instead of the generic one."""
+    del message["List-Unsubscribe"]
+    del message["List-Unsubscribe-Post"]
+    message["List-Unsubscribe"] = f"<{url}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    for part in message.walk():
+        subtype = part.get_content_subtype()
+        if part.get_content_maintype() != "text" or subtype not in ("plain", "html"):
+            continue
+        text = part.get_content()
+        if subtype == "html":
+            changed = text.replace(html.escape(generic), html.escape(url)).replace(generic, html.escape(url))
+        else:
+            changed = text.replace(generic, url)
+        part.set_content(changed, subtype=subtype, charset="utf-8", cte="quoted-printable")
 
 
 class _Throttle:
@@ -181,8 +204,11 @@ def _connect(config: SmtpConfig) -> smtplib.SMTP:
 
 def send(settings: Settings, issue: int, template: bytes, recipients: list[Recipient], log: SendLog,
          config: SmtpConfig, rate: float | None = None,
-         progress: Callable[[Recipient], None] = lambda recipient: None) -> SendReport:
-    """Send ``template`` to each recipient in order, logging intent before DATA and success after."""
+         progress: Callable[[Recipient], None] = lambda recipient: None,
+         prepare: Callable[[Recipient], Recipient | None] = lambda recipient: recipient) -> SendReport:
+    """Send ``template`` to each recipient in order, logging intent before DATA and success after.
+    ``prepare`` is asked just before each message (see ``RecipientSource.prepare``): it may add the
+    reader's unsubscribe link, or answer None for a reader who unsubscribed during a long send."""
     sender = parseaddr(settings.newsletter_from)[1]
     report = SendReport()
     if not recipients:
@@ -190,7 +216,12 @@ def send(settings: Settings, issue: int, template: bytes, recipients: list[Recip
     throttle = _Throttle(rate)
     client = _connect(config)
     try:
-        for recipient in recipients:
+        for listed in recipients:
+            recipient = prepare(listed)
+            if recipient is None:
+                report.skipped.append(listed)
+                progress(listed)
+                continue
             throttle.wait()
             problem = _send_one(client, settings, issue, template, sender, recipient, log)
             if problem is None:

@@ -20,6 +20,7 @@ from kennisbank.feeds import NEWSLETTER_FEED, FeedCatalog, atom_href, feeds_for_
 from kennisbank.newsletter.present import item_view
 from kennisbank.newsletter.render import TEMPLATES, intro_html
 from kennisbank.staging import PageContext, StagedPage, write_page
+from kennisbank.subscribers.form import subscribe_form
 
 ARCHIVE_PATH = "nieuwsbrief/index.md"
 
@@ -46,7 +47,8 @@ def archive_page(settings: Settings, issues: list[Issue], catalog: FeedCatalog) 
     rows = [{"url": i.url, "title": i.title, "number": i.number, "date": i.date, "sent_on": dutch.long_date(i.date),
              "count": len(i.items), "summary": i.summary} for i in issues]
     html = _env.get_template("archive.html").render(site_name=settings.site_name, issues=rows,
-                                                        rss=rss_href(NEWSLETTER_FEED), atom=atom_href(NEWSLETTER_FEED))
+                                                        rss=rss_href(NEWSLETTER_FEED), atom=atom_href(NEWSLETTER_FEED),
+                                                        subscribe_form=subscribe_form(settings, "nieuwsbrief"))
     return StagedPage(path=ARCHIVE_PATH, title="Nieuwsbrief", html=html, context=PageContext("newsletter", ""),
                       description="Alle nummers van de maandelijkse nieuwsbrief van het Kenniscentrum.",
                       feeds=_feeds(catalog, ""))
