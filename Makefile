@@ -10,7 +10,7 @@ BASE ?= origin/main
 FORMAT ?= text
 WORKFLOWS := $(wildcard .github/workflows/*.yml)
 
-.PHONY: setup test-deps test run check build serve edit bench audit schema clean
+.PHONY: setup test-deps test run check build serve edit bench audit schema clean site-deps
 .PHONY: ci-check site-links changes index-push review review-issue links workflows
 
 setup: $(STAMP)  ## venv with the package (editable) and its dev extras; idempotent
@@ -20,6 +20,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+site-deps:  ## npm packages the built site serves (Decap CMS at /admin/, Leaflet); again only when package.json changes
+	bash scripts/install-test-deps.sh --npm-only
 
 test-deps: setup  ## Debian chromium and the npm checkers (axe-core, vnu-jar) for the quality tests
 	bash scripts/install-test-deps.sh

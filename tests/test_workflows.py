@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 BIN = ROOT / ".venv" / "bin"
 # The targets the workflows may run; each has a test below that runs it through make.
-EXERCISED = {"setup", "ci-check", "build", "site-links", "changes", "index-push", "review-issue", "links"}
+EXERCISED = {"setup", "site-deps", "ci-check", "build", "site-links", "changes", "index-push", "review-issue", "links"}
 RUN = re.compile(r'^make (?:-s )?(?P<targets>[a-z-]+(?: [a-z-]+)*)(?: [A-Z_]+=\S+)*(?: >> "\$GITHUB_STEP_SUMMARY")?$')
 
 
@@ -76,6 +76,13 @@ def test_the_linters_catch_a_broken_workflow(tmp_path):
     schema = subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
                              str(folder / "pr.yml")], capture_output=True, text=True)
     assert schema.returncode != 0
+
+
+def test_make_site_deps_provides_the_editor_bundle_the_publish_build_copies():
+    assert make("site-deps").returncode == 0
+    assert (ROOT / "node_modules" / "decap-cms" / "dist" / "decap-cms.js").is_file()
+    publish = (ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8")
+    assert publish.index("make site-deps") < publish.index("make -s build")
 
 
 def test_make_ci_check_annotates_errors_for_github(tmp_path, sample_root):
