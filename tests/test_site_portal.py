@@ -198,6 +198,19 @@ MARKERS_JS = """() => {
 }"""
 
 
+def settled_markers(page) -> int:
+    """The marker count once markercluster's zoom animation is over: mid-animation a cluster and
+    the markers it is splitting into are both in the page, so one read can count them twice."""
+    page.wait_for_function("() => !document.querySelector('.leaflet-cluster-anim')")
+    counts = [page.evaluate(MARKERS_JS)]
+    for _ in range(50):  # until two reads 200 ms apart agree (at most 10 s)
+        page.wait_for_timeout(200)
+        counts.append(page.evaluate(MARKERS_JS))
+        if counts[-1] == counts[-2]:
+            break
+    return counts[-1]
+
+
 @pytest.mark.browser
 def test_map_shows_every_fiche_with_coordinates_with_tiles_blocked(browser, http_site, repo):
     outside: list[str] = []
@@ -206,7 +219,7 @@ def test_map_shows_every_fiche_with_coordinates_with_tiles_blocked(browser, http
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(http_site + "/kerken/kaart/", wait_until="load")
     page.wait_for_selector(".leaflet-marker-icon")
-    assert page.evaluate(MARKERS_JS) == len(located(repo, "churches"))
+    assert settled_markers(page) == len(located(repo, "churches"))
     assert outside and all(urlsplit(u).hostname == "tile.openstreetmap.org" for u in outside)  # only tiles
     assert errors == []
     assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text()
@@ -234,7 +247,7 @@ def test_filters_live_in_the_url_and_narrow_map_and_list(browser, http_site, rep
     page.goto(http_site + "/kerken/kaart/?land=NL", wait_until="load")
     page.wait_for_selector(".leaflet-marker-icon")
     assert page.locator("#kb-plaatsen li:visible").count() == len(dutch) > 0
-    assert page.evaluate(MARKERS_JS) == len(dutch)
+    assert settled_markers(page) == len(dutch)
     assert page.locator('select[name="land"]').input_value() == "NL"
     page.select_option('select[name="land"]', "")
     page.select_option('select[name="status"]', index=1)
