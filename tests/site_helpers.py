@@ -34,3 +34,13 @@ def copy_repository(sample_root: Path, target: Path) -> Path:
 
 def page_file(site: Path, url: str) -> Path:
     return site / url.strip("/") / "index.html" if url.strip("/") else site / "index.html"
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's; never a browser Playwright downloads
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def launch_chromium(playwright):
+    """Debian's headless Chromium with the flags every browser test uses."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from site_helpers import launch_chromium
 
 from cms_helpers import DIST, git, git_repository, running_editor
 from kennisbank.cms.sandbox import choose, fill_church_fiche
@@ -22,8 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 # a 2×2 PNG: enough for Decap to treat it as a picture
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==")
 TIMEOUT_MS = 60_000  # the machine is shared: Decap's 5 MB bundle may take a while to start
@@ -36,7 +35,7 @@ def browser():
     if not (DIST / "decap-cms.js").is_file():
         pytest.fail("decap-cms missing: run scripts/install-test-deps.sh (npm install)")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 

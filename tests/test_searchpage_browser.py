@@ -13,15 +13,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from search_helpers import live_server
-from site_helpers import built_sample
+from site_helpers import built_sample, launch_chromium
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 UNREACHABLE = "De zoekdienst is niet bereikbaar. Probeer het later opnieuw."
 RENDERS = "window.__renders = []; document.addEventListener('kb-zoeken:rendered', e => window.__renders.push(e.detail));"
 
@@ -40,7 +38,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from site_helpers import built_sample, page_file
+from site_helpers import built_sample, launch_chromium, page_file
 
 BUILD_DAY = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.timezone.utc)  # before every 2027 sample event
 
@@ -146,7 +146,6 @@ def test_script_moves_events_that_passed_since_the_build(site):
 
     from playwright.sync_api import sync_playwright
 
-    from test_site_quality import CHROMIUM_ARGS
 
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     handler.log_message = lambda *a: None  # type: ignore[method-assign]
@@ -154,7 +153,7 @@ def test_script_moves_events_that_passed_since_the_build(site):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = launch_chromium(p)
             page = browser.new_page()
             page.clock.install(time=dt.datetime(2027, 2, 1, 10, 0))
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/agenda/")

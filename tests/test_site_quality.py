@@ -13,13 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from site_helpers import built_sample, page_file
+from site_helpers import built_sample, launch_chromium, page_file
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +80,7 @@ def test_axe_finds_no_violations(http_site, repo):
         pytest.fail("axe-core missing: run scripts/install-test-deps.sh")
     problems = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page()
             for url in sample_urls(repo):
@@ -109,7 +107,7 @@ def test_pages_load_without_failed_requests_or_console_errors(http_site, repo):
 
     problems: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page()
             # map tiles are the only requests outside the site; they are refused here (offline)

@@ -14,14 +14,12 @@ import httpx
 import pytest
 
 from kennisbank.subscribers.store import CONFIRMED, PENDING, UNSUBSCRIBED, open_store
-from site_helpers import copy_repository
+from site_helpers import copy_repository, launch_chromium
 from subscribers_helpers import SECRET, links_in, wait_for
 from tests.newsletter_smtp import Recorder, SmtpServer, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 class Site:
@@ -74,7 +72,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 
