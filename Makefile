@@ -10,7 +10,7 @@ BASE ?= origin/main
 FORMAT ?= text
 WORKFLOWS := $(wildcard .github/workflows/*.yml)
 
-.PHONY: setup test-deps test run check build serve edit bench audit schema clean site-deps
+.PHONY: setup test-deps test lint run check build serve edit bench audit schema clean site-deps
 .PHONY: ci-check site-links changes index-push review review-issue links workflows
 
 setup: $(STAMP)  ## venv with the package (editable) and its dev extras; idempotent
@@ -31,8 +31,13 @@ test-deps: setup  ## Debian chromium and the npm checkers (axe-core, vnu-jar) fo
 # the last three runs of *any* checkout, so concurrent runs on one machine deleted each other's files.
 PYTEST_TMP := $(CURDIR)/.pytest-tmp
 
-test: setup test-deps workflows  ## the whole test suite (tests/test_workflows.py runs the workflow targets)
+test: setup test-deps workflows lint  ## the lint and type gate, then the whole test suite (tests/test_workflows.py runs the workflow targets)
 	$(BIN)/python -m pytest -n 2 -q --basetemp=$(PYTEST_TMP)
+
+lint: setup  ## ruff (rules in pyproject.toml) and mypy --strict on the package: both must be clean
+	$(BIN)/ruff check kennisbank scripts tests
+	$(BIN)/mypy
+
 
 run: setup  ## build the sample site and serve it with search on the embedded engine
 	$(BIN)/kennisbank build

@@ -1,8 +1,8 @@
 """`kennisbank build`: check, run every stage into a temporary folder, swap it in atomically.
 
-The stages run in the order of :data:`STAGES` (``"module:function"``, each
-``fn(repo, settings, tmp) -> None``); a stage that adds pages to the site runs before the render; one that
-adds files beside the rendered pages runs after it.
+The stages run in the order of :data:`STAGES` (callables ``fn(repo, settings, tmp) -> None``); a
+stage that adds pages to the site runs before the render; one that adds files beside the rendered
+pages runs after it.
 Adding a stage is one line here. Output lands in a fresh folder of the output root and replaces
 the live build in one atomic step only after every stage succeeded (:mod:`kennisbank.output`): a
 failed, interrupted or concurrent build leaves the previous site untouched.
@@ -10,28 +10,29 @@ failed, interrupted or concurrent build leaves the previous site untouched.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kennisbank.config import load_settings
-from kennisbank.content import load_repository
+from kennisbank.cms import stage_admin
+from kennisbank.config import Settings, load_settings
+from kennisbank.content import Repository, load_repository
+from kennisbank.feeds import stage_feeds
+from kennisbank.newsletter import stage_newsletter
 from kennisbank.output import publish
+from kennisbank.search import stage_search_index
+from kennisbank.site import render_site, stage_site
 
-STAGES: list[str] = [
-    "kennisbank.site:stage_site",  # <tmp>/docs: every page as Markdown, pictures, stylesheet
-    "kennisbank.feeds:stage_feeds",  # <tmp>/docs/feeds/*.xml + feeds.opml, <tmp>/docs/volg-ons/
-    "kennisbank.newsletter:stage_newsletter",  # <tmp>/newsletter/<NNN>/, <tmp>/docs/nieuwsbrief/
-    "kennisbank.search:stage_search_index",  # <tmp>/search: the embedded tantivy index
-    "kennisbank.site:render_site",  # <tmp>/docs → <tmp>/site with mkdocs-material
-    "kennisbank.cms:stage_admin",  # <tmp>/site/admin: the web editor (needs the rendered stylesheets)
+Stage = Callable[[Repository, Settings, Path], object]
+
+STAGES: list[Stage] = [
+    stage_site,  # <tmp>/docs: every page as Markdown, pictures, stylesheet
+    stage_feeds,  # <tmp>/docs/feeds/*.xml + feeds.opml, <tmp>/docs/volg-ons/
+    stage_newsletter,  # <tmp>/newsletter/<NNN>/, <tmp>/docs/nieuwsbrief/
+    stage_search_index,  # <tmp>/search: the embedded tantivy index
+    render_site,  # <tmp>/docs → <tmp>/site with mkdocs-material
+    stage_admin,  # <tmp>/site/admin: the web editor (needs the rendered stylesheets)
 ]
-
-
-def _stage(spec: str) -> Callable:
-    module, _, name = spec.partition(":")
-    return getattr(importlib.import_module(module), name)
 
 
 def build(root: Path, out: Path, report: Callable[[str], None] = lambda message: None, *,
@@ -52,8 +53,8 @@ def build(root: Path, out: Path, report: Callable[[str], None] = lambda message:
         if repo.scheduled else ""
     report(f"checked {len(repo.items)} items{scheduled} ({time.monotonic() - started:.1f} s)")
     with publish(out) as tmp:
-        for spec in STAGES:
+        for stage in STAGES:
             started = time.monotonic()
-            _stage(spec)(repo, settings, tmp)
-            report(f"{spec.partition(':')[2]} ({time.monotonic() - started:.1f} s)")
+            stage(repo, settings, tmp)
+            report(f"{stage.__name__} ({time.monotonic() - started:.1f} s)")
     return out / "site"

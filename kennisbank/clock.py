@@ -12,14 +12,13 @@ import os
 from kennisbank.errors import KennisbankError
 
 
-
 def build_now() -> dt.datetime:
     """The build moment in UTC (second precision)."""
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not raw:
-        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
     try:
-        return dt.datetime.fromtimestamp(int(raw), dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(raw), dt.UTC)
     except (ValueError, OverflowError, OSError):
         raise KennisbankError(f"SOURCE_DATE_EPOCH: not a Unix timestamp: {raw[:40]!r}") from None
 

@@ -52,12 +52,12 @@ def when(start: dt.date | dt.datetime, end: dt.date | dt.datetime | None = None)
     timed = isinstance(start, dt.datetime)
     if last is None or last == first:
         text = long_date(first)
-        if timed:
+        if isinstance(start, dt.datetime):
             text += f", {clock(start)}"
             text += f"{_DASH}{clock(end)} uur" if isinstance(end, dt.datetime) else " uur"
         return text
     if timed or isinstance(end, dt.datetime):
-        return f"{_with_time(start)} {_DASH} {_with_time(end)}"
+        return f"{_with_time(start)} {_DASH} {_with_time(end if end is not None else start)}"
     if (first.year, first.month) == (last.year, last.month):
         return f"{first.day}{_DASH}{long_date(last)}"
     if first.year == last.year:

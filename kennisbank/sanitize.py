@@ -17,6 +17,7 @@ import posixpath
 import re
 import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -102,17 +103,23 @@ class _Pictures(Treeprocessor):
 
 
 class _PicturesExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_Pictures(md), "kb_pictures", 0)
 
 
 _converters = threading.local()  # per thread: id_prefix → a reusable Markdown instance
 
 
+def _pictures(md: markdown.Markdown) -> _Pictures:
+    processor = md.treeprocessors["kb_pictures"]
+    assert isinstance(processor, _Pictures)
+    return processor
+
+
 def _converter(id_prefix: str) -> markdown.Markdown:
     """Setting up Python-Markdown costs as much as converting a short body; reuse one instance
     (``reset()`` between bodies) per thread and heading prefix."""
-    cache = _converters.__dict__.setdefault("by_prefix", {})
+    cache: dict[str, markdown.Markdown] = _converters.__dict__.setdefault("by_prefix", {})
     md = cache.get(id_prefix)
     if md is None:
         md = cache[id_prefix] = markdown.Markdown(
@@ -130,7 +137,7 @@ def _forget_converter(id_prefix: str) -> None:
 def body_html(text: str, item_path: str, id_prefix: str = "") -> str:
     """Markdown body of the item at ``item_path`` → clean HTML (headings get stable ids)."""
     md = _converter(id_prefix)
-    md.treeprocessors["kb_pictures"].item_path = item_path
+    _pictures(md).item_path = item_path
     try:
         return clean(md.convert(text), item_path)
     except RecursionError:  # `check` refuses such nesting; never a traceback if it is bypassed
@@ -166,7 +173,7 @@ def clean(html: str, item_path: str = "") -> str:
     )
 
 
-def _heading_slug(prefix: str):
+def _heading_slug(prefix: str) -> Callable[[str, str], str]:
     from markdown.extensions.toc import slugify_unicode
 
     def slug(value: str, separator: str) -> str:
@@ -230,7 +237,7 @@ def dropped(markup: str) -> list[str]:
 def rendered(text: str, item_path: str = "") -> str:
     """The HTML the Markdown renderer makes of ``text``, before cleaning (for `check`)."""
     md = _converter("")
-    md.treeprocessors["kb_pictures"].item_path = item_path
+    _pictures(md).item_path = item_path
     try:
         return md.convert(text)
     except RecursionError:

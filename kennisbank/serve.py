@@ -18,8 +18,9 @@ import gc
 import mimetypes
 import posixpath
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -27,10 +28,15 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
 
 from kennisbank.config import CONFIG_FILE, Settings
 from kennisbank.content import load_repository
 from kennisbank.errors import ContentInvalid, KennisbankError
+
+if TYPE_CHECKING:
+    from kennisbank.content import Repository
+    from kennisbank.site.preview import Preview
 
 RELOAD_PATH = "/__livereload"
 MAX_SINCE_DIGITS = 18  # a version is a counter: fits in 64 bits
@@ -41,10 +47,10 @@ MEDIA_TYPES = {".opml": "text/x-opml", ".ics": "text/calendar"}
 REINDEX_AFTER_SECONDS = 1.5  # quiet time after a refresh before the search index catches up
 EDITOR_PATH = "/admin/"  # the web editor: no live reload there (a save would reload the editor)
 COLLECT_AFTER_SECONDS = 0.3  # garbage collection after a refresh waits until the reloads are served
-_SCRIPT = """<script>(function(){var v=null,b=null;function show(e){if(!e.length){if(b){b.remove();b=null}return}
-if(!b){b=document.createElement('div');b.setAttribute('role','alert');b.style.cssText='position:fixed;bottom:0;left:0;right:0;z-index:9;background:#b00020;color:#fff;padding:.6em 1em;font:14px monospace;white-space:pre-wrap;max-height:40vh;overflow:auto';document.body.appendChild(b)}
-b.textContent=e.join('\\n')}function poll(){fetch('%s?since='+(v===null?'':v)).then(function(r){return r.json()}).then(function(d){
-if(v!==null&&d.version!==v){location.reload();return}v=d.version;show(d.errors);poll()}).catch(function(){setTimeout(poll,1000)})}poll()})();</script>""" % RELOAD_PATH
+_SCRIPT = f"""<script>(function(){{var v=null,b=null;function show(e){{if(!e.length){{if(b){{b.remove();b=null}}return}}
+if(!b){{b=document.createElement('div');b.setAttribute('role','alert');b.style.cssText='position:fixed;bottom:0;left:0;right:0;z-index:9;background:#b00020;color:#fff;padding:.6em 1em;font:14px monospace;white-space:pre-wrap;max-height:40vh;overflow:auto';document.body.appendChild(b)}}
+b.textContent=e.join('\\n')}}function poll(){{fetch('{RELOAD_PATH}?since='+(v===null?'':v)).then(function(r){{return r.json()}}).then(function(d){{
+if(v!==null&&d.version!==v){{location.reload();return}}v=d.version;show(d.errors);poll()}}).catch(function(){{setTimeout(poll,1000)}})}}poll()}})();</script>"""
 
 
 class LiveSite:
@@ -56,8 +62,8 @@ class LiveSite:
         self.version = 0
         self.errors: list[str] = []
         self._changed: asyncio.Condition | None = None
-        self._preview = None
-        self._stale_index = None  # the repository the search index has not caught up with yet
+        self._preview: Preview | None = None
+        self._stale_index: Repository | None = None  # the repository the search index has not caught up with yet
         self._reindex_timer: asyncio.TimerHandle | None = None
         self._reindexing = asyncio.Lock()
 
@@ -98,6 +104,7 @@ class LiveSite:
                 what = "full build"
             else:
                 repo = load_repository(self.root, future=True)
+                assert self._preview is not None  # prepare() ran before the watcher started
                 update = self._preview.refresh(repo)
                 self._stale_index = repo
                 what = f"{len(update.rendered)} page(s) rendered, {len(update.removed)} removed"
@@ -133,7 +140,7 @@ class LiveSite:
 
     def _needs_full_build(self, changed: set[Path]) -> bool:
         registries = self.root / "content" / "registries"
-        return any(p.name == CONFIG_FILE and p.parent == self.root or p.is_relative_to(registries) for p in changed)
+        return any((p.name == CONFIG_FILE and p.parent == self.root) or p.is_relative_to(registries) for p in changed)
 
     def _full_build(self) -> None:
         from kennisbank.build import build
@@ -210,7 +217,7 @@ def create_app(root: Path, out: Path, *, watch: bool = True, report: Callable[[s
         return JSONResponse({"version": live.version, "errors": live.errors})
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if not live.prepared:
             await asyncio.to_thread(live.prepare)
         task = asyncio.create_task(live.watch()) if watch else None
@@ -256,7 +263,7 @@ def served_hosts(host: str, extra: Sequence[str] = ()) -> list[str]:
     return list(dict.fromkeys([*LOCAL_HOSTS, *listening, *extra]))
 
 
-def _search_api(out: Path, settings: Settings):
+def _search_api(out: Path, settings: Settings) -> Starlette:
     from kennisbank.search.api import create_api
 
     return create_api(out, settings)
@@ -268,7 +275,7 @@ class SiteFiles:
     def __init__(self, site: Path):
         self.site = site
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         if request.method not in ("GET", "HEAD"):
             response: Response = PlainTextResponse("Method Not Allowed", status_code=405)

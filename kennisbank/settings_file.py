@@ -87,7 +87,7 @@ def _build(node: yaml.Node, loc: Path_, lines: dict[Path_, int]) -> object:
             items.append(_build(child, (*loc, index), lines))
         return items
     if node.tag in _SCALAR_TAGS:
-        return yaml.SafeLoader("").construct_object(node)  # type: ignore[no-untyped-call]
+        return yaml.SafeLoader("").construct_object(node)
     return node.value  # text, dates and any other tag (e.g. !!python/name) stay plain text
 
 

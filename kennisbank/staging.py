@@ -18,28 +18,29 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 MARKER_KEY = "kb_kind"  # front-matter key only the site stage writes (holds the page's kind)
 
-# The kinds of page context, and what their key is.
-KINDS = {
-    "home": "empty string",
-    "item": "item id, e.g. nieuws/foo or kerken/bar",
-    "section": "section name, e.g. nieuws, agenda, kerken (its listing pages)",
-    "year": "section/year, e.g. nieuws/2020",
-    "theme": "theme slug",
-    "city": "city slug",
-    "tag": "tag slug",
-    "index": "overview name: themas, steden, tags",
-    "search": "empty string (the /zoeken/ page)",
-}
+PageKind = Literal["home", "item", "section", "year", "theme", "city", "tag", "index", "search", "newsletter",
+                   "placeholder"]
+"""What a page is about; its :class:`PageContext` key is then:
+
+* ``home``, ``search``: empty
+* ``item``: the item id, e.g. ``nieuws/foo`` or ``kerken/bar``
+* ``section``: the section, e.g. ``nieuws`` (its listing pages); ``year``: ``nieuws/2020``
+* ``theme``, ``city``, ``tag``: the slug
+* ``index``: the overview, e.g. ``themas``, ``steden``, ``tags``, ``cases``, ``volg-ons``
+* ``newsletter``: the issue number, or empty for the archive
+* ``placeholder``: a section whose own page another stage writes later (the preview keeps it)
+"""
 
 
 @dataclass(frozen=True)
 class PageContext:
-    """What a page is about: ``kind`` (one of :data:`KINDS`) and its ``key``."""
+    """What a page is about: its ``kind`` and its ``key`` (see :data:`PageKind`)."""
 
-    kind: str
+    kind: PageKind
     key: str = ""
 
 

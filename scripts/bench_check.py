@@ -28,9 +28,10 @@ if str(ROOT) not in sys.path:
 
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import generate_corpus  # noqa: E402
-from kennisbank.content.check import check_repository  # noqa: E402
-from kennisbank.content.parallel import worker_count  # noqa: E402
+import generate_corpus
+
+from kennisbank.content.check import check_repository
+from kennisbank.content.parallel import worker_count
 
 
 def _cpu() -> float:

@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kennisbank.config import load_settings  # noqa: E402
-from kennisbank.content import load_repository  # noqa: E402
-from kennisbank.feeds import stage_feeds  # noqa: E402
-from kennisbank.newsletter import stage_newsletter  # noqa: E402
+from kennisbank.config import load_settings
+from kennisbank.content import load_repository
+from kennisbank.feeds import stage_feeds
+from kennisbank.newsletter import stage_newsletter
 
 
 def _generator():

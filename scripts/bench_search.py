@@ -40,13 +40,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kennisbank.content import load_repository  # noqa: E402
-from kennisbank.search.documents import build_documents  # noqa: E402
-from kennisbank.search.cache import CACHE_ENV  # noqa: E402
-from kennisbank.search.engine import SearchRequest  # noqa: E402
-from kennisbank.search.query import words  # noqa: E402
-from kennisbank.search.settings import load_search_settings  # noqa: E402
-from kennisbank.search.tantivy_engine import TantivyEngine, write_index  # noqa: E402
+from kennisbank.content import load_repository
+from kennisbank.search.cache import CACHE_ENV
+from kennisbank.search.documents import build_documents
+from kennisbank.search.engine import SearchRequest
+from kennisbank.search.query import words
+from kennisbank.search.settings import load_search_settings
+from kennisbank.search.tantivy_engine import TantivyEngine, write_index
 
 FACETS = ("type", "theme", "city", "year")
 QUERIES = ["kerk", "woningen", "herbestemming", "stadsproj", "gent", "renovatie energie", "tijdelijk gebruik",
@@ -64,7 +64,7 @@ def _generator(path: Path = ROOT / "scripts" / "generate_corpus.py"):
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def requests_for(engine: TantivyEngine, n: int, seed: int = 7) -> list[SearchRequest]:
@@ -407,7 +407,7 @@ def _cpu_seconds(processes: list[subprocess.Popen]) -> float:
 
 
 def _load() -> str:
-    return "load %.1f" % os.getloadavg()[0]
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
 if __name__ == "__main__":

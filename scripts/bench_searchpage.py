@@ -54,7 +54,7 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), log_level="warning", l
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def words_from(repo, n: int, seed: int = 3) -> list[str]:

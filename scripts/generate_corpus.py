@@ -43,10 +43,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # runnable as a plain script from a source checkout
     sys.path.insert(0, str(ROOT))
 
-from kennisbank.config import Settings  # noqa: E402
-from kennisbank.content.numbering import IssueSequence, parse_month  # noqa: E402
-from kennisbank.content.registries import load_registries  # noqa: E402
-from kennisbank.content.slugs import slugify  # noqa: E402
+from kennisbank.config import Settings
+from kennisbank.content.numbering import IssueSequence, parse_month
+from kennisbank.content.registries import load_registries
+from kennisbank.content.slugs import slugify
 
 #: Share of the generated items per type (newsletters are added per month on top of news).
 PROPORTIONS: dict[str, float] = {
@@ -79,81 +79,14 @@ _SECTIONS = {
 # words in a minority of documents. Words are also bursty: a document keeps returning to its own
 # topic, which is tied to its themes and type, so facets and queries correlate as on a real site.
 # Every function word is a search stop word (search/stopwords.yml), as in real queries.
-_FUNCTION_WORDS = (
-    "de en van het een in is dat op te met voor die niet zijn er aan ook als bij door om naar maar "
-    "of dan nog uit over tot deze dit wordt worden hun wel al ze was werd we zich haar wij zij"
-).split()
-_NOUNS = (
-    "stad steden woning woningen kerk kerken buurt buurten wijk wijken bewoner bewoners gemeente "
-    "gemeenten bestuur besturen beleid kennis netwerk studie rapport onderzoek praktijk samenleving "
-    "diversiteit armoede huurder huurders huurmarkt renovatie energie klimaat mobiliteit fiets "
-    "ruimte economie ondernemer ondernemers werkgelegenheid onderwijs zorg welzijn jeugd jongeren "
-    "cultuur sport erfgoed parochie gebouw gebouwen site terrein eigenaar project projecten "
-    "programma subsidie middelen financiering leegstand herontwikkeling plein straat park groen "
-    "water data digitalisering samenwerking overheid participatie burger burgers vrijwilliger "
-    "vrijwilligers middenveld investering planning vergunning ontwerp architect gemeenschap "
-    "ontmoeting bibliotheek markt winkel handel horeca toerisme veiligheid preventie integratie "
-    "nieuwkomers taal werk opleiding vorming evaluatie monitor cijfers indicator doelstelling "
-    "begroting fiscaliteit grond pand panden huur kwaliteit gebruik invulling herbestemming school "
-    "scholen leerling leerlingen leerkracht ouders kind kinderen gezin gezinnen senioren student "
-    "studenten dienst loket ziekenhuis huisarts kinderopvang speelplein jeugdwerk vereniging "
-    "verenigingen museum theater concert festival kunstenaar atelier monument archief haven spoor "
-    "station trein tram bus halte parking auto verkeer snelheid luchtkwaliteit geluid overstroming "
-    "hitte droogte regenwater riolering rivier kanaal boom bomen natuur landbouw voedsel afval "
-    "recyclage grondstof materiaal isolatie warmtenet zonnepanelen warmtepomp verwarming "
-    "elektriciteit dak gevel bouwblok verkaveling perceel procedure bezwaar inspraak raadpleging "
-    "bevraging enquête steekproef dataset dashboard algoritme platform toepassing sensor camera "
-    "privacy register databank software inclusie discriminatie gelijkheid gender handicap "
-    "toegankelijkheid eenzaamheid dakloosheid schulden inkomen leefloon uitkering tewerkstelling "
-    "werkloosheid vacature arbeidsmarkt talent competentie stage diploma schooluitval inburgering "
-    "asiel opvang migratie herkomst politie criminaliteit overlast nachtleven evenement "
-    "stadsvernieuwing verweving stadsregio centrumsteden vlaanderen brussel europa regio provincie "
-    "decreet regelgeving minister kabinet parlement raad college schepen burgemeester ambtenaar "
-    "administratie organisatie personeel team leiding coaching methode aanpak instrument "
-    "strategie visie ambitie uitdaging kans risico probleem oplossing resultaat effect impact "
-    "kosten prijs tarief premie lening krediet fonds budget uitgave ontvangst belasting heffing "
-    "eigendom verhuur koop aankoop verkoop bouw sloop verbouwing restauratie onderhoud beheer "
-    "exploitatie concessie overeenkomst contract partner partnerschap consortium coalitie"
-).split()
-_ADJECTIVES = (
-    "nieuwe stedelijke lokale betaalbare duurzame sociale open publieke gedeelde tijdelijke "
-    "creatieve slimme grote kleine eerste gezamenlijke Vlaamse historische leegstaande centrale "
-    "digitale economische culturele ruimtelijke financiële kwetsbare jonge oudere groene veilige "
-    "toegankelijke inclusieve innovatieve structurele bestaande bijkomende concrete belangrijke "
-    "verschillende regionale Europese federale private gemengde compacte dichte heldere "
-    "haalbare blijvende brede gerichte integrale collectieve circulaire energiezuinige"
-).split()
-_VERBS = (
-    "versterkt onderzoekt bundelt ondersteunt brengt deelt verbindt bespreekt verkent vernieuwt "
-    "start bouwt zoekt biedt opent maakt kiest toont ontwikkelt begeleidt organiseert evalueert "
-    "plant investeert herbestemt renoveert financiert stimuleert meet analyseert vergelijkt "
-    "beschrijft presenteert lanceert verlengt verbetert vereenvoudigt activeert betrekt bereikt "
-    "verduurzaamt beschermt bevraagt coördineert test kadert actualiseert herziet verzamelt "
-    "publiceert inventariseert koppelt verruimt verhoogt verlaagt bespaart voorziet"
-).split()
+_FUNCTION_WORDS = ["de", "en", "van", "het", "een", "in", "is", "dat", "op", "te", "met", "voor", "die", "niet", "zijn", "er", "aan", "ook", "als", "bij", "door", "om", "naar", "maar", "of", "dan", "nog", "uit", "over", "tot", "deze", "dit", "wordt", "worden", "hun", "wel", "al", "ze", "was", "werd", "we", "zich", "haar", "wij", "zij"]
+_NOUNS = ["stad", "steden", "woning", "woningen", "kerk", "kerken", "buurt", "buurten", "wijk", "wijken", "bewoner", "bewoners", "gemeente", "gemeenten", "bestuur", "besturen", "beleid", "kennis", "netwerk", "studie", "rapport", "onderzoek", "praktijk", "samenleving", "diversiteit", "armoede", "huurder", "huurders", "huurmarkt", "renovatie", "energie", "klimaat", "mobiliteit", "fiets", "ruimte", "economie", "ondernemer", "ondernemers", "werkgelegenheid", "onderwijs", "zorg", "welzijn", "jeugd", "jongeren", "cultuur", "sport", "erfgoed", "parochie", "gebouw", "gebouwen", "site", "terrein", "eigenaar", "project", "projecten", "programma", "subsidie", "middelen", "financiering", "leegstand", "herontwikkeling", "plein", "straat", "park", "groen", "water", "data", "digitalisering", "samenwerking", "overheid", "participatie", "burger", "burgers", "vrijwilliger", "vrijwilligers", "middenveld", "investering", "planning", "vergunning", "ontwerp", "architect", "gemeenschap", "ontmoeting", "bibliotheek", "markt", "winkel", "handel", "horeca", "toerisme", "veiligheid", "preventie", "integratie", "nieuwkomers", "taal", "werk", "opleiding", "vorming", "evaluatie", "monitor", "cijfers", "indicator", "doelstelling", "begroting", "fiscaliteit", "grond", "pand", "panden", "huur", "kwaliteit", "gebruik", "invulling", "herbestemming", "school", "scholen", "leerling", "leerlingen", "leerkracht", "ouders", "kind", "kinderen", "gezin", "gezinnen", "senioren", "student", "studenten", "dienst", "loket", "ziekenhuis", "huisarts", "kinderopvang", "speelplein", "jeugdwerk", "vereniging", "verenigingen", "museum", "theater", "concert", "festival", "kunstenaar", "atelier", "monument", "archief", "haven", "spoor", "station", "trein", "tram", "bus", "halte", "parking", "auto", "verkeer", "snelheid", "luchtkwaliteit", "geluid", "overstroming", "hitte", "droogte", "regenwater", "riolering", "rivier", "kanaal", "boom", "bomen", "natuur", "landbouw", "voedsel", "afval", "recyclage", "grondstof", "materiaal", "isolatie", "warmtenet", "zonnepanelen", "warmtepomp", "verwarming", "elektriciteit", "dak", "gevel", "bouwblok", "verkaveling", "perceel", "procedure", "bezwaar", "inspraak", "raadpleging", "bevraging", "enquête", "steekproef", "dataset", "dashboard", "algoritme", "platform", "toepassing", "sensor", "camera", "privacy", "register", "databank", "software", "inclusie", "discriminatie", "gelijkheid", "gender", "handicap", "toegankelijkheid", "eenzaamheid", "dakloosheid", "schulden", "inkomen", "leefloon", "uitkering", "tewerkstelling", "werkloosheid", "vacature", "arbeidsmarkt", "talent", "competentie", "stage", "diploma", "schooluitval", "inburgering", "asiel", "opvang", "migratie", "herkomst", "politie", "criminaliteit", "overlast", "nachtleven", "evenement", "stadsvernieuwing", "verweving", "stadsregio", "centrumsteden", "vlaanderen", "brussel", "europa", "regio", "provincie", "decreet", "regelgeving", "minister", "kabinet", "parlement", "raad", "college", "schepen", "burgemeester", "ambtenaar", "administratie", "organisatie", "personeel", "team", "leiding", "coaching", "methode", "aanpak", "instrument", "strategie", "visie", "ambitie", "uitdaging", "kans", "risico", "probleem", "oplossing", "resultaat", "effect", "impact", "kosten", "prijs", "tarief", "premie", "lening", "krediet", "fonds", "budget", "uitgave", "ontvangst", "belasting", "heffing", "eigendom", "verhuur", "koop", "aankoop", "verkoop", "bouw", "sloop", "verbouwing", "restauratie", "onderhoud", "beheer", "exploitatie", "concessie", "overeenkomst", "contract", "partner", "partnerschap", "consortium", "coalitie"]
+_ADJECTIVES = ["nieuwe", "stedelijke", "lokale", "betaalbare", "duurzame", "sociale", "open", "publieke", "gedeelde", "tijdelijke", "creatieve", "slimme", "grote", "kleine", "eerste", "gezamenlijke", "Vlaamse", "historische", "leegstaande", "centrale", "digitale", "economische", "culturele", "ruimtelijke", "financiële", "kwetsbare", "jonge", "oudere", "groene", "veilige", "toegankelijke", "inclusieve", "innovatieve", "structurele", "bestaande", "bijkomende", "concrete", "belangrijke", "verschillende", "regionale", "Europese", "federale", "private", "gemengde", "compacte", "dichte", "heldere", "haalbare", "blijvende", "brede", "gerichte", "integrale", "collectieve", "circulaire", "energiezuinige"]
+_VERBS = ["versterkt", "onderzoekt", "bundelt", "ondersteunt", "brengt", "deelt", "verbindt", "bespreekt", "verkent", "vernieuwt", "start", "bouwt", "zoekt", "biedt", "opent", "maakt", "kiest", "toont", "ontwikkelt", "begeleidt", "organiseert", "evalueert", "plant", "investeert", "herbestemt", "renoveert", "financiert", "stimuleert", "meet", "analyseert", "vergelijkt", "beschrijft", "presenteert", "lanceert", "verlengt", "verbetert", "vereenvoudigt", "activeert", "betrekt", "bereikt", "verduurzaamt", "beschermt", "bevraagt", "coördineert", "test", "kadert", "actualiseert", "herziet", "verzamelt", "publiceert", "inventariseert", "koppelt", "verruimt", "verhoogt", "verlaagt", "bespaart", "voorziet"]
 # Compounds: many heads and tails, but only some pairs are words (a fixed 30 % of them), so a
 # head typed as a prefix (``stads...``) finds a family of a few dozen rare words.
-_HEADS = (
-    "stads woon buurt kerk wijk energie zorg school fiets huur markt erfgoed jeugd groen water data "
-    "beleids project kennis armoede klimaat bouw ruimte werk cultuur sport verkeers onderwijs "
-    "gemeente burger haven spoor stations winkel parkeer renovatie welzijn integratie taal speel "
-    "kinder senioren studenten gezins ouderen straat plein park boom natuur afval voedsel warmte "
-    "zonne regen riolerings mobiliteits bus tram deel netwerk budget personeels opleidings "
-    "samenwerkings participatie bewoners vrijwilligers verenigings ondernemers handels horeca "
-    "toerisme veiligheids preventie politie ziekenhuis inkomens schulden migratie inburgerings "
-    "asiel opvang onthaal gebieds regio provincie subsidie investerings financierings begrotings "
-    "belasting grond vastgoed pand site terrein leegstand herbestemmings monumenten archief museum "
-    "bibliotheek theater festival evenementen informatie communicatie kwaliteits innovatie"
-).split()
-_TAILS = (
-    "plan beleid project netwerk raad fonds premie gebouw plein park werking ontwikkeling "
-    "vernieuwing strategie monitor studie traject overleg dienst centrum kwaliteit model programma "
-    "agenda visie team loket huis route zone regie budget reglement dossier analyse pact label "
-    "kaart gids charter kader akkoord decreet regeling systeem platform register databank rapport "
-    "onderzoek evaluatie actie campagne week dag forum coach werker consulent partner aanbod vraag "
-    "behoefte kosten prijs tarief beurs contract convenant nota bundel verslag cel groep cluster "
-    "functie beheer toezicht"
-).split()
+_HEADS = ["stads", "woon", "buurt", "kerk", "wijk", "energie", "zorg", "school", "fiets", "huur", "markt", "erfgoed", "jeugd", "groen", "water", "data", "beleids", "project", "kennis", "armoede", "klimaat", "bouw", "ruimte", "werk", "cultuur", "sport", "verkeers", "onderwijs", "gemeente", "burger", "haven", "spoor", "stations", "winkel", "parkeer", "renovatie", "welzijn", "integratie", "taal", "speel", "kinder", "senioren", "studenten", "gezins", "ouderen", "straat", "plein", "park", "boom", "natuur", "afval", "voedsel", "warmte", "zonne", "regen", "riolerings", "mobiliteits", "bus", "tram", "deel", "netwerk", "budget", "personeels", "opleidings", "samenwerkings", "participatie", "bewoners", "vrijwilligers", "verenigings", "ondernemers", "handels", "horeca", "toerisme", "veiligheids", "preventie", "politie", "ziekenhuis", "inkomens", "schulden", "migratie", "inburgerings", "asiel", "opvang", "onthaal", "gebieds", "regio", "provincie", "subsidie", "investerings", "financierings", "begrotings", "belasting", "grond", "vastgoed", "pand", "site", "terrein", "leegstand", "herbestemmings", "monumenten", "archief", "museum", "bibliotheek", "theater", "festival", "evenementen", "informatie", "communicatie", "kwaliteits", "innovatie"]
+_TAILS = ["plan", "beleid", "project", "netwerk", "raad", "fonds", "premie", "gebouw", "plein", "park", "werking", "ontwikkeling", "vernieuwing", "strategie", "monitor", "studie", "traject", "overleg", "dienst", "centrum", "kwaliteit", "model", "programma", "agenda", "visie", "team", "loket", "huis", "route", "zone", "regie", "budget", "reglement", "dossier", "analyse", "pact", "label", "kaart", "gids", "charter", "kader", "akkoord", "decreet", "regeling", "systeem", "platform", "register", "databank", "rapport", "onderzoek", "evaluatie", "actie", "campagne", "week", "dag", "forum", "coach", "werker", "consulent", "partner", "aanbod", "vraag", "behoefte", "kosten", "prijs", "tarief", "beurs", "contract", "convenant", "nota", "bundel", "verslag", "cel", "groep", "cluster", "functie", "beheer", "toezicht"]
 
 
 def _language() -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -179,8 +112,8 @@ _TYPE_WORDS = {
 }
 THEME_WORDS = 40  # words of the content vocabulary a theme's documents talk about
 TOPIC_SHARE = 0.35  # share of a sentence's words drawn from the document's own topic words
-_FIRST_NAMES = "An Bart Els Frank Griet Hanne Jan Karel Lies Marc Nele Pieter Sara Tom Veerle Wim".split()
-_LAST_NAMES = "Peeters Janssens Maes Jacobs Mertens Willems Claes Goossens Wouters De-Smet Dubois Lambert".split()
+_FIRST_NAMES = ["An", "Bart", "Els", "Frank", "Griet", "Hanne", "Jan", "Karel", "Lies", "Marc", "Nele", "Pieter", "Sara", "Tom", "Veerle", "Wim"]
+_LAST_NAMES = ["Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters", "De-Smet", "Dubois", "Lambert"]
 _PUBLISHERS = (
     "KU Leuven", "Universiteit Gent", "Universiteit Antwerpen", "VUB", "Agentschap Binnenlands Bestuur",
     "Vlaams Planbureau voor Omgeving", "Steunpunt Wonen", "VVSG", "Kenniscentrum Vlaamse Steden",
@@ -586,7 +519,7 @@ class _Generator:
         return f"{_SECTIONS['event']}/{start_day.year}/{slug}.md", _document(data, self.body())
 
     def page(self) -> tuple[str, str]:
-        title, slug, data = self._titled("page")
+        _title, slug, data = self._titled("page")
         data["order"] = self.rng.randint(1, 200)
         return f"{_SECTIONS['page']}/{slug}.md", _document(data, self.body())
 
@@ -623,7 +556,7 @@ class _Generator:
     def city_project(self) -> tuple[str, str]:
         rng = self.rng
         start = rng.randint(1995, LAST_YEAR)
-        title, slug, data = self._fiche("city-projects", {
+        _title, slug, data = self._fiche("city-projects", {
             "city": self.cities.one(rng), "status": self.pick("project_status")[0], "start_year": start,
             "end_year": start + rng.randint(0, 12) if rng.random() < 0.6 else None,
             "area": f"{rng.randint(1, 60)} ha", "programme": rng.choice(("Verweving I", "Verweving II", "Stadsvernieuwing")),
@@ -634,7 +567,7 @@ class _Generator:
     def temporary_use(self) -> tuple[str, str]:
         rng = self.rng
         start = self.day()
-        title, slug, data = self._fiche("temporary-use", {
+        _title, slug, data = self._fiche("temporary-use", {
             "city": self.cities.one(rng), "site_kind": self.pick("site_kinds")[0],
             "temporary_functions": self.pick("temporary_functions", 1, 3), "start": start.isoformat(),
             "end": (start + dt.timedelta(days=rng.randint(30, 1500))).isoformat() if rng.random() < 0.7 else None,
@@ -644,7 +577,7 @@ class _Generator:
 
     def housing_instrument(self) -> tuple[str, str]:
         rng = self.rng
-        title, slug, data = self._fiche("housing-instruments", {
+        _title, slug, data = self._fiche("housing-instruments", {
             "city": self.cities.one(rng), "policy_area": self.pick("policy_areas")[0],
             "target_groups": self.pick("target_groups", 1, 3), "legal_basis": rng.choice(_LEGAL),
             "last_reviewed": self.day().isoformat(),

@@ -182,7 +182,8 @@ def test_every_valid_sample_is_valid():
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(files=st.lists(st.tuples(st.sampled_from(PATHS), st.binary(max_size=300) | mangled().map(lambda c: c[1].encode("utf-8", "surrogatepass"))),
+@given(files=st.lists(st.tuples(st.sampled_from(PATHS),
+                                st.binary(max_size=300) | mangled().map(lambda c: c[1].encode("utf-8", "surrogatepass"))),
                       min_size=1, max_size=4))
 def test_repository_and_cli_never_crash(files):
     with tempfile.TemporaryDirectory() as tmp:

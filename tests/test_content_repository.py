@@ -78,6 +78,6 @@ def test_a_pool_of_processes_gives_the_same_items(tmp_path):
     one = check_repository(ROOT, workers=1)
     two = check_repository(ROOT, workers=2)
     assert len(one.items) == len(two.items) > 0
-    assert [(i.id, i.meta, i.body, i.type is j.type) for i, j in zip(one.items, two.items)] == \
+    assert [(i.id, i.meta, i.body, i.type is j.type) for i, j in zip(one.items, two.items, strict=False)] == \
            [(i.id, i.meta, i.body, True) for i in two.items]
     assert one.errors == two.errors == []

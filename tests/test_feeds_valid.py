@@ -73,7 +73,7 @@ def test_last_build_date_is_the_newest_entry_and_output_is_reproducible(staged, 
     newest = max(item.date for item in repo.of_type("news"))
     assert parsed.feed.updated_parsed[:3] == newest.timetuple()[:3]
     stage_feeds(repo, settings, tmp_path)
-    for path in _feed_files(staged) + [staged / "feeds" / "feeds.opml", staged / "volg-ons" / "index.md"]:
+    for path in [*_feed_files(staged), staged / "feeds" / "feeds.opml", staged / "volg-ons" / "index.md"]:
         again = tmp_path / "docs" / path.relative_to(staged)
         assert again.read_bytes() == path.read_bytes(), path.name
 
@@ -104,9 +104,9 @@ def test_themes_are_categories_and_theme_feeds_include_sub_programmes(staged, re
 
 
 def test_draft_items_are_in_no_feed(tmp_path, sample_root):
+    from kennisbank.content import load_repository
     from tests.feeds_helpers import replace_in
     from tests.site_helpers import copy_repository
-    from kennisbank.content import load_repository
 
     root = copy_repository(sample_root, tmp_path / "repo")
     news = sorted((root / "content" / "nieuws").rglob("*.md"))[0]

@@ -87,7 +87,7 @@ def test_encoded_html_part_stays_under_gmail_clipping(staged, issues):
     for issue in issues:
         raw = (staged / "newsletter" / f"{issue.number:03d}" / "issue.eml").read_bytes()
         message = message_from_bytes(raw)  # compat32: get_payload() is the encoded text as sent
-        html_part = [p for p in message.walk() if p.get_content_type() == "text/html"][0]
+        html_part = next(p for p in message.walk() if p.get_content_type() == "text/html")
         assert html_part["Content-Transfer-Encoding"] == "quoted-printable"
         assert 5_000 < len(html_part.get_payload().encode("ascii")) <= GMAIL_CLIP_BYTES
 

@@ -9,11 +9,10 @@ import pytest
 from kennisbank.config import load_settings
 from kennisbank.content import load_repository
 from kennisbank.content.check import check_repository
+from kennisbank.content.issues import MIX_GROUPS, issue_sequence, mix_group
 from kennisbank.content.numbering import IssueSequence
-from kennisbank.content.issues import issue_sequence
-from kennisbank.errors import ContentInvalid, KennisbankError, UsageError
+from kennisbank.errors import ContentInvalid, UsageError
 from kennisbank.newsletter import issue_for, published_issues
-from kennisbank.content.issues import MIX_GROUPS, mix_group
 from tests.site_helpers import copy_repository
 
 

@@ -57,7 +57,7 @@ def test_sends_one_personal_message_per_recipient_and_logs_each(sample_root, iss
         result = run_cli(sample_root, send_args(issues_dir, csv), smtp_env(server))
     assert result.returncode == 0, result.stderr
     assert server.recorder.received_by() == {email: 1 for email in emails}
-    for (rcpt_tos, message), email in zip(server.recorder.messages, emails):
+    for (rcpt_tos, message), email in zip(server.recorder.messages, emails, strict=False):
         assert rcpt_tos == [email]
         assert message["To"].addresses[0].addr_spec == email
         assert message["Message-ID"] == message_id_for(email)
@@ -151,7 +151,7 @@ def test_dry_run_lists_recipients_and_sends_nothing(sample_root, issues_dir, tmp
     assert result.returncode == 0, result.stderr
     assert server.recorder.messages == []
     for email in emails:
-        assert f"would send to" in result.stderr and email in result.stderr
+        assert "would send to" in result.stderr and email in result.stderr
     assert "1 duplicate address(es)" in result.stderr
     assert not list(tmp_path.glob("*.jsonl"))  # a dry run leaves no log behind
 

@@ -6,12 +6,11 @@ import json
 
 import pytest
 
-from kennisbank.errors import KennisbankError
+from kennisbank.errors import KennisbankError, UsageError
 from kennisbank.newsletter import send as send_module
 from kennisbank.newsletter.recipients import RecipientsInvalid, read_recipients
 from kennisbank.newsletter.send import plan, smtp_config
 from kennisbank.newsletter.sendlog import SendLog, read_state
-from kennisbank.errors import UsageError
 
 
 def test_log_replay_tracks_sent_uncertain_and_failed(tmp_path):
@@ -40,10 +39,8 @@ def test_torn_last_record_is_cut_off_and_the_log_stays_appendable(tmp_path):
 
 def test_a_second_sender_on_the_same_log_is_refused(tmp_path):
     path = tmp_path / "log.jsonl"
-    with SendLog(path, 7):
-        with pytest.raises(KennisbankError, match="another `newsletter send` is running"):
-            with SendLog(path, 7):
-                pass
+    with SendLog(path, 7), pytest.raises(KennisbankError, match="another `newsletter send` is running"), SendLog(path, 7):
+        pass
 
 
 def test_recipients_keep_file_order_and_drop_duplicates(tmp_path):

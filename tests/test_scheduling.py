@@ -7,14 +7,13 @@ import re
 
 import pytest
 from click.testing import CliRunner
-
 from site_helpers import copy_repository, page_file
 
 SEPTEMBER_10 = dt.date(2020, 9, 10)
 
 
 def _epoch(day: dt.date) -> str:
-    return str(int(dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.timezone.utc).timestamp()))
+    return str(int(dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC).timestamp()))
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +34,7 @@ def test_build_today_is_source_date_epoch_when_set(monkeypatch):
     with pytest.raises(KennisbankError, match="SOURCE_DATE_EPOCH: not a Unix timestamp"):
         build_today()
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert build_today() == dt.datetime.now(dt.timezone.utc).date()
+    assert build_today() == dt.datetime.now(dt.UTC).date()
 
 
 def test_items_dated_after_today_are_in_no_output(early, settings):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 import httpx
 import pytest
+from search_helpers import live_server
 
 from kennisbank.config import load_settings
 from kennisbank.search import build_search_index
 from kennisbank.search.api import create_api
-from search_helpers import live_server
 
 ORIGIN = "https://www.example-stad.be"
 

@@ -82,8 +82,8 @@ def test_counting_by_complement_gives_the_same_facet_counts(index, monkeypatch):
     from kennisbank.search import tantivy_engine
 
     folder, settings = index
-    requests = REQUESTS + [SearchRequest(q="de"), SearchRequest(q="", filters={"city": ("gent",)}),
-                           SearchRequest(q="kerk", filters={"theme": ("herbestemming-van-parochiekerken",)})]
+    requests = [*REQUESTS, SearchRequest(q="de"), SearchRequest(q="", filters={"city": ("gent",)}),
+                SearchRequest(q="kerk", filters={"theme": ("herbestemming-van-parochiekerken",)})]
     monkeypatch.setattr(tantivy_engine, "COMPLEMENT_SHARE", 2.0)  # never
     direct = [TantivyEngine(folder, settings, cache_size=0).search(r) for r in requests]
     monkeypatch.setattr(tantivy_engine, "COMPLEMENT_SHARE", 0.0)  # whenever the query matches anything

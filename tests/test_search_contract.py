@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from search_helpers import ENGINES, engine_of, ids_with_phrase, ids_with_prefix, ids_with_word
 
 from kennisbank.search.documents import FacetCatalog, build_documents
 from kennisbank.search.engine import SearchRequest
 from kennisbank.search.settings import load_search_settings
-from search_helpers import ENGINES, engine_of, ids_with_phrase, ids_with_prefix, ids_with_word
 
 
 @pytest.fixture(scope="module")

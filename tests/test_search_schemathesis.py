@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from search_helpers import live_server
 
 from kennisbank.config import load_settings
 from kennisbank.search import build_search_index
 from kennisbank.search.api import create_api
-from search_helpers import live_server
 
 ST = Path(sys.executable).with_name("schemathesis")
 

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from site_helpers import built_sample, page_file, parse
 
 ASSETS = Path(__file__).resolve().parent.parent / "kennisbank" / "site" / "assets"

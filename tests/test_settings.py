@@ -5,13 +5,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
-from kennisbank.config import load_settings, read_settings
-from kennisbank.errors import ContentInvalid
-from kennisbank.search.settings import load_search_settings
 from click.testing import CliRunner
 
 from kennisbank.cli import cli
+from kennisbank.config import load_settings, read_settings
+from kennisbank.errors import ContentInvalid
+from kennisbank.search.settings import load_search_settings
 from tests.site_helpers import copy_repository
 
 GOOD_TOP = "site_name: Test\nsite_url: https://kennisbank.example.org/\n"

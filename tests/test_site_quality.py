@@ -36,6 +36,8 @@ def sample_urls(repo) -> list[str]:
     return urls
 
 
+@pytest.mark.java
+@pytest.mark.npm
 def test_nu_validator_finds_no_errors_on_any_page(site):
     if not VNU.is_file() or shutil.which("java") is None:
         pytest.fail("vnu-jar or java missing: run scripts/install-test-deps.sh")
@@ -73,6 +75,7 @@ def http_site(site):
 
 
 @pytest.mark.browser
+@pytest.mark.npm
 def test_axe_finds_no_violations(http_site, repo):
     from playwright.sync_api import sync_playwright
 

@@ -6,12 +6,10 @@ import re
 import socket
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
-
 from site_helpers import copy_repository
 
 
@@ -55,7 +53,7 @@ def wait_for(check, timeout=60.0):  # generous: 8 test runs may share 2 cores
 
 
 def test_serves_pages_assets_redirects_and_404(server):
-    root, base, _ = server
+    _root, base, _ = server
     home = httpx.get(base + "/")
     assert home.status_code == 200 and '<html lang="nl"' in home.text
     assert "/__livereload" in home.text  # the reload script is injected
@@ -95,11 +93,12 @@ def test_preview_shows_a_scheduled_item_labelled_gepland(server):
     page = httpx.get(f"{base}/nieuws/toekomstig-bericht/").text
     assert 'class="kb-scheduled"' in page and "verschijnt op" in page and "5 januari 2099" in page
     listing = httpx.get(f"{base}/nieuws/").text
-    assert re.search(r'href="/nieuws/toekomstig-bericht/">Toekomstig bericht</a>\s*<span class="kb-card__meta"><strong class="kb-scheduled">Gepland', listing)
+    assert re.search(r'href="/nieuws/toekomstig-bericht/">Toekomstig bericht</a>\s*'
+                     r'<span class="kb-card__meta"><strong class="kb-scheduled">Gepland', listing)
 
 
 def test_content_error_is_reported_and_the_site_stays_up(server):
-    root, base, messages = server
+    root, base, _messages = server
     version = httpx.get(base + "/__livereload").json()["version"]
     bad = root / "content" / "nieuws" / "2020" / "fout.md"
     bad.write_text("---\ntitle: Fout\n---\n", encoding="utf-8")

@@ -20,13 +20,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from kennisbank.config import CONFIG_FILE, Settings, read_settings
 from kennisbank.content.images import IMAGE_SUFFIXES, body_image_errors, image_problem
 from kennisbank.content.items import Item
-from kennisbank.content.models import SLUG
+from kennisbank.content.models import SLUG, Newsletter
 from kennisbank.content.parallel import Checked, Progress, check_in_processes, worker_count
 from kennisbank.content.budget import over_budget
 from kennisbank.content.limits import body_limit_errors, is_heavy
@@ -37,7 +38,7 @@ from kennisbank.content.registries import Registries, load_registries
 from kennisbank.content.safety import unsafe_html
 from kennisbank.content.slugs import slugify
 from kennisbank.content.types import CONTENT_TYPES, ContentType, type_for_path
-from kennisbank.errors import ContentError
+from kennisbank.errors import ContentError, format_loc
 
 __all__ = ["CONTENT_ROOTS", "IMAGE_SUFFIXES", "CheckResult", "check_file", "check_repository", "discover",
            "find_root", "image_problem", "reference_fields"]
@@ -113,7 +114,7 @@ def _check_repository(root: Path, only: Iterable[Path] | None, workers: int | No
     result = CheckResult(root=root, registries=registries, errors=list(registry_errors))
     paths = list(discover(root))
     invalid = []
-    for path, (item, errors, data) in zip(paths, _check_files(root, paths, workers, progress)):
+    for path, (item, errors, data) in zip(paths, _check_files(root, paths, workers, progress), strict=False):
         result.errors.extend(errors)
         if item is not None:
             result.items.append(item)
@@ -222,7 +223,7 @@ def _check(root: Path, relative: str) -> Checked:
         errors.extend(_validation_errors(ctype, source, exc))
         return None, errors, source.data
     errors.extend(_folder_year(ctype, source, meta))
-    if ctype.name == "newsletter" and slug is not None and slug.isdigit() and int(slug) != meta.number:
+    if isinstance(meta, Newsletter) and slug is not None and slug.isdigit() and int(slug) != meta.number:
         errors.append(ContentError(relative, source.line_of(("number",)), "number",
                                    f"issue number {meta.number} does not match the file name {slug}.md"))
     if slug is None or errors:
@@ -307,13 +308,13 @@ def _validation_errors(ctype: ContentType, source: SourceFile, exc: ValidationEr
     return errors
 
 
-def _data_loc(data: object, loc: tuple) -> tuple:
+def _data_loc(data: object, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """The part of pydantic's ``loc`` that is a path in the file's data.
 
     Pydantic adds the names of union members (``function-after[...]``, ``datetime``) to a loc;
     they are dropped by following the data itself, so any key an editor wrote stays exact.
     """
-    out: list = []
+    out: list[Any] = []
     current = data
     parts = list(loc)
     while parts:
@@ -331,7 +332,7 @@ def _data_loc(data: object, loc: tuple) -> tuple:
     return tuple(out)
 
 
-def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """Field names of the nested model at ``loc`` (for did-you-mean inside photos, contacts, ...)."""
     current: object = model
     for part in loc:

@@ -47,9 +47,10 @@ def body_image_errors(root: Path, source: SourceFile) -> list[ContentError]:
             line = source.body_line + body.count("\n", 0, match.start())
             if not _ALT_ATTR.search(match.group(0)):
                 errors.append(ContentError(source.path, line, "body", "<img> without alt text"))
-            if (src_match := _SRC_ATTR.search(match.group(0))) and (src := next(g for g in src_match.groups() if g is not None)):
-                if problem := image_problem(root, source.path, src):
-                    errors.append(ContentError(source.path, line, "body", problem))
+            src_match = _SRC_ATTR.search(match.group(0))
+            src = next((g for g in src_match.groups() if g is not None), None) if src_match else None
+            if src and (problem := image_problem(root, source.path, src)):
+                errors.append(ContentError(source.path, line, "body", problem))
     return errors
 
 

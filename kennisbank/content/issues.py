@@ -1,8 +1,8 @@
 """Which items go into which monthly issue: a fair default mix, and the editor's override.
 
-Default: the published items of the month (and of skipped months just before it), grouped the way readers know the newsletter (city practices,
-announcements and events, studies, new case fiches, the centre's own news, policy news), taken
-round-robin over those groups so that no single busy group fills the issue. An editor's
+Default: the published items of the month (and of skipped months just before it), grouped the
+way readers know the newsletter (city practices, announcements and events, studies, new case
+fiches, the centre's own news, policy news), taken round-robin over those groups so that no single busy group fills the issue. An editor's
 ``content/nieuwsbrief/NNN.md`` can set the intro, title and summary, exclude items (the slot is
 refilled from the mix), or list the items explicitly — then the issue holds exactly those, in
 that order.
@@ -91,13 +91,13 @@ class Issue:
 
     @property
     def title(self) -> str:
-        given = getattr(self.override.meta, "title", None) if self.override else None
+        given = self.override.meta.title if self.override else None
         return given or f"Nieuwsbrief {self.number} – {self.month_label}"
 
     @cached_property
     def summary(self) -> str:
         """The editor's summary, or the first item titles (also the e-mail's preheader)."""
-        given = getattr(self.override.meta, "summary", None) if self.override else None
+        given = self.override.meta.summary if self.override else None
         if given:
             return given
         titles = [item.title for item in self.items[:3]]

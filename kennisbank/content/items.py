@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypeVar
 
-from pydantic import BaseModel
-
+from kennisbank.content.models import Common, Dated, ItemMeta, Newsletter
 from kennisbank.content.types import ContentType
+
+M = TypeVar("M", bound=ItemMeta)
 
 
 class _cached:
@@ -30,12 +33,13 @@ class _cached:
 
 @dataclass(eq=False)
 class Item:
-    """A validated content file. ``meta`` is the type's front-matter model instance."""
+    """A validated content file. ``meta`` is the type's front-matter model instance: narrow it with
+    :meth:`meta_as` (or ``isinstance``) to read a type's own fields."""
 
     type: ContentType
     slug: str
     path: str  # relative to the repository root, with '/'
-    meta: BaseModel
+    meta: ItemMeta
     body: str
     body_line: int
     scheduled: bool = False  # dated after the build's today; set by the Repository that holds it
@@ -50,29 +54,36 @@ class Item:
         """Site-relative URL of the item's page; the one routing rule all outputs share."""
         return f"/{self.type.section}/{self.slug}/"
 
+    def meta_as(self, model: builtins.type[M]) -> M:
+        """``meta`` as the model the caller expects (``item.meta_as(Church).status``); a
+        :class:`TypeError` when the item is of another type (a programming error)."""
+        if not isinstance(self.meta, model):
+            raise TypeError(f"{self.id} is a {type(self.meta).__name__}, not a {model.__name__}")
+        return self.meta
+
     @property
     def title(self) -> str:
-        title = getattr(self.meta, "title", None)
-        if title:
-            return title
-        return f"Nieuwsbrief {getattr(self.meta, 'number', self.slug)}"
+        if self.meta.title:
+            return self.meta.title
+        return f"Nieuwsbrief {self.meta.number}" if isinstance(self.meta, Newsletter) else self.slug
 
     @property
     def summary(self) -> str:
-        return getattr(self.meta, "summary", None) or ""
+        return self.meta.summary or ""
 
     @property
     def draft(self) -> bool:
-        return bool(getattr(self.meta, "draft", False))
+        return self.meta.draft
 
     @_cached
     def date(self) -> dt.date | None:
         """Publication date; for newsletter issues the first day of their month."""
-        date = getattr(self.meta, "date", None)
-        if date is None and self.type.name == "newsletter":
-            year, month = self.meta.month.split("-")  # type: ignore[attr-defined]
+        if isinstance(self.meta, Dated):
+            return self.meta.date
+        if isinstance(self.meta, Newsletter):
+            year, month = self.meta.month.split("-")
             return dt.date(int(year), int(month), 1)
-        return date
+        return None
 
     @property
     def year(self) -> int | None:
@@ -80,17 +91,17 @@ class Item:
 
     @property
     def themes(self) -> tuple[str, ...]:
-        return tuple(getattr(self.meta, "themes", ()))
+        return tuple(self.meta.themes) if isinstance(self.meta, Common) else ()
 
     @property
     def tags(self) -> tuple[str, ...]:
-        return tuple(getattr(self.meta, "tags", ()))
+        return tuple(self.meta.tags) if isinstance(self.meta, Common) else ()
 
     @_cached
     def cities(self) -> tuple[str, ...]:
         """The ``cities`` field plus a fiche's own ``city`` or ``municipality``, without repeats."""
         own = getattr(self.meta, "city", None) or getattr(self.meta, "municipality", None)
-        listed = list(getattr(self.meta, "cities", ()))
+        listed = list(self.meta.cities) if isinstance(self.meta, Common) else []
         if own:
             listed.insert(0, own)
         return tuple(dict.fromkeys(listed))

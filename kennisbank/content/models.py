@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -39,9 +39,9 @@ def _not_before(field: str, start_field: str, value: object, info: ValidationInf
     start = info.data.get(start_field)
     if value is None or start is None:
         return value
-    comparable_end = value.date() if hasattr(value, "date") and callable(value.date) else value
-    comparable_start = start.date() if hasattr(start, "date") and callable(start.date) else start
-    if comparable_end < comparable_start or (type(value) is type(start) and value < start):
+    comparable_end: Any = value.date() if isinstance(value, dt.datetime) else value
+    comparable_start: Any = start.date() if isinstance(start, dt.datetime) else start
+    if comparable_end < comparable_start or (type(value) is type(start) and value < start):  # type: ignore[operator]
         raise PydanticCustomError(
             "end_before_start", "{field} ({end}) lies before {start_field} ({start})",
             {"field": field, "end": _show(value), "start_field": start_field, "start": _show(start)},
@@ -191,5 +191,9 @@ class HousingInstrument(Fiche):
     contact: Contact | None = None
     last_reviewed: Date
 
+
+ItemMeta = News | Study | Event | Theme | Page | Newsletter | Church | CityProject | TemporaryUse | HousingInstrument
+"""The front matter of any item: one of the models above (narrow it with ``isinstance`` or
+:meth:`kennisbank.content.items.Item.meta_as`)."""
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 from kennisbank.content.items import Item
 from kennisbank.content.types import type_for_path
@@ -25,10 +26,10 @@ from kennisbank.errors import ContentError
 PARALLEL_MIN_FILES = 3_000  # below this, starting processes costs more than it saves
 CHUNK_FILES = 1_000
 
-Checked = tuple[Item | None, list[ContentError], dict]  # item (when valid), errors, front-matter data
+Checked = tuple[Item | None, list[ContentError], dict[str, Any]]  # item (when valid), errors, front-matter data
 CheckOne = Callable[[Path, str], Checked]
 Progress = Callable[[int, int], None]  # (files done, files in all)
-_Portable = tuple[list[ContentError], dict, tuple[str, str, int] | None]
+_Portable = tuple[list[ContentError], dict[str, Any], tuple[str, str, int] | None]
 
 
 def worker_count(files: int) -> int:
@@ -62,7 +63,8 @@ def check_in_processes(check_one: CheckOne, root: Path, paths: Sequence[str], wo
                 progress(min(len(paths), len(parts) * CHUNK_FILES), len(paths))
     except (OSError, BrokenProcessPool):
         return None
-    return [_from_portable(path, result) for chunk, part in zip(chunks, parts) for path, result in zip(chunk, part)]
+    return [_from_portable(path, result)
+            for chunk, part in zip(chunks, parts, strict=True) for path, result in zip(chunk, part, strict=True)]
 
 
 def _portable_chunk(check_one: CheckOne, root: Path, paths: Sequence[str]) -> list[_Portable]:

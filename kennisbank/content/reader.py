@@ -109,7 +109,7 @@ _RESOLVED: dict[str, str] = {}
 assert None not in _RESOLVERS, "wildcard resolvers are not supported by _DateAsTextLoader.resolve"
 
 _FRONT_MATTER_START = re.compile(r"\A---[ \t]*\n")
-_BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
+_BOUNDARY: re.Pattern[str] = frontmatter.default_handlers.YAMLHandler.FM_BOUNDARY
 
 _SCALARS = {
     "tag:yaml.org,2002:null": _Loader.construct_yaml_null,
@@ -199,7 +199,7 @@ def read_source(path: str, raw: bytes) -> tuple[SourceFile | None, list[ContentE
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        kind = {list: "list", str: "text"}.get(type(data), type(data).__name__)
+        kind = "list" if isinstance(data, list) else "text" if isinstance(data, str) else type(data).__name__
         return None, [ContentError(path, 2, "front matter", f"must be a mapping of fields (key: value), not a {kind}")]
     source.data = data
     return source, errors

@@ -11,6 +11,7 @@ import typing
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -18,12 +19,12 @@ from kennisbank.config import Settings
 from kennisbank.content.fields import Ref
 from kennisbank.content.images import image_problem
 from kennisbank.content.items import Item
+from kennisbank.content.models import Theme
 from kennisbank.content.numbering import issue_file, sequence_errors
 from kennisbank.content.reader import SourceFile, read_source
-from kennisbank.errors import format_loc
 from kennisbank.content.registries import Registries
 from kennisbank.content.types import ContentType
-from kennisbank.errors import ContentError
+from kennisbank.errors import ContentError, format_loc
 
 
 @cache
@@ -47,7 +48,7 @@ def _refs_in(annotation: object) -> Iterator[Ref]:
 
 def cross_file_errors(root: Path, items: list[Item], registries: Registries,
                       ids_on_disk: set[str] = frozenset(),  # type: ignore[assignment]
-                      invalid: Iterable[tuple[str, ContentType, dict]] = (),
+                      invalid: Iterable[tuple[str, ContentType, dict[str, Any]]] = (),
                       settings: Settings | None = None) -> list[ContentError]:
     """Errors between files; removes the items they concern from ``items`` (in place).
 
@@ -69,16 +70,24 @@ def cross_file_errors(root: Path, items: list[Item], registries: Registries,
     themes = {i.slug for i in items if i.type.name == "theme"} | {i.split("/", 1)[1] for i in ids_on_disk if i.startswith("themas/")}
     checker = _ReferenceChecker(root, registries, by_id, themes, ids_on_disk, settings or Settings(root=root))
     for item in items:
-        errors.extend(checker.errors(item.path, item.type, item.slug, lambda name, meta=item.meta: getattr(meta, name, None)))
+        errors.extend(checker.errors(item.path, item.type, item.slug, _model_values(item.meta)))
     for path, ctype, data in invalid:
         slug = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        errors.extend(checker.errors(path, ctype, slug, lambda name, data=data: _as_model_value(data.get(name))))
+        errors.extend(checker.errors(path, ctype, slug, _raw_values(data)))
     errors.extend(checker.theme_cycles([i for i in items if i.type.name == "theme"]))
     errors.extend(checker.issue_sequence([i for i in items if i.type.name == "newsletter"]))
     if errors:
         bad = {e.path for e in errors}
         items[:] = [i for i in items if i.path not in bad]
     return errors
+
+
+def _model_values(meta: BaseModel) -> Callable[[str], object]:
+    return lambda name: getattr(meta, name, None)
+
+
+def _raw_values(data: dict[str, Any]) -> Callable[[str], object]:
+    return lambda name: _as_model_value(data.get(name))
 
 
 class _Src:
@@ -95,7 +104,8 @@ def _as_model_value(value: object) -> object:
     if isinstance(value, dict) and isinstance(value.get("src"), str):
         return _Src(value["src"].strip())
     if isinstance(value, list):
-        return [v.strip() if isinstance(v, str) else _Src(v["src"].strip()) if isinstance(v, dict) and isinstance(v.get("src"), str) else None
+        return [v.strip() if isinstance(v, str)
+                else _Src(v["src"].strip()) if isinstance(v, dict) and isinstance(v.get("src"), str) else None
                 for v in value]
     return None
 
@@ -135,7 +145,8 @@ class _ReferenceChecker:
             if isinstance(getattr(photo, "src", None), str) and (problem := image_problem(self.root, path, photo.src)):
                 errors.append(self._error(path, ("photos", index, "src"), problem))
         image = value_of("image") if "image" in ctype.model.model_fields else None
-        if isinstance(getattr(image, "src", None), str) and (problem := image_problem(self.root, path, image.src)):
+        src = getattr(image, "src", None)
+        if isinstance(src, str) and (problem := image_problem(self.root, path, src)):
             errors.append(self._error(path, ("image", "src"), problem))
         return errors
 
@@ -146,7 +157,7 @@ class _ReferenceChecker:
 
     def theme_cycles(self, themes: list[Item]) -> list[ContentError]:
         """Themes whose parents lead back to themselves: every stage walking up would loop."""
-        parent = {t.slug: t.meta.parent for t in themes if getattr(t.meta, "parent", None)}  # type: ignore[attr-defined]
+        parent = {t.slug: p for t in themes if (p := t.meta_as(Theme).parent)}
         errors = []
         for theme in themes:
             seen, current = [theme.slug], parent.get(theme.slug)
@@ -158,7 +169,7 @@ class _ReferenceChecker:
                 errors.append(self._error(theme.path, ("parent",), f"themes form a cycle: {cycle}"))
         return errors
 
-    def _error(self, path: str, loc: tuple, message: str) -> ContentError:
+    def _error(self, path: str, loc: tuple[Any, ...], message: str) -> ContentError:
         """Lines are re-read from the file: errors are rare, so lines are not kept per item."""
         source = self.lines.get(path)
         if source is None:
@@ -170,7 +181,7 @@ class _ReferenceChecker:
         return ContentError(path, source.line_of(loc), format_loc(loc), message)
 
 
-def _loc(field_name: str, sub: int | None) -> tuple:
+def _loc(field_name: str, sub: int | None) -> tuple[Any, ...]:
     return (field_name,) if sub is None else (field_name, sub)
 
 

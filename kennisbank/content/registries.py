@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -85,7 +86,7 @@ _CITY_KEYS = {"name", "country", "province", "short", "centre_city"}
 _TOP_KEY = re.compile(r"^([^\s#:'\"-][^:]*?):(?:\s|$)")
 
 
-def _load_mapping(root: Path, relative: str, errors: list[ContentError]) -> tuple[dict, dict[str, int]]:
+def _load_mapping(root: Path, relative: str, errors: list[ContentError]) -> tuple[dict[str, Any], dict[str, int]]:
     """The file's mapping and the line of each top-level key ({} when the file is unusable)."""
     try:
         text = read_limited(root, relative, REGISTRY_MAX_BYTES).decode("utf-8")
@@ -114,10 +115,10 @@ def _load_mapping(root: Path, relative: str, errors: list[ContentError]) -> tupl
     if not isinstance(data, dict):
         errors.append(ContentError(relative, 1, "file", "must be a mapping"))
         return {}, {}
-    lines = {}
+    lines: dict[str, int] = {}
     text_lines = text.splitlines()
-    for number, line in enumerate(text_lines, start=1):
-        if match := _TOP_KEY.match(line):
+    for number, text_line in enumerate(text_lines, start=1):
+        if match := _TOP_KEY.match(text_line):
             lines.setdefault(match.group(1).strip(), number)
     for key, value in data.items():
         errors.extend(_markup_errors(relative, text_lines, lines.get(str(key), 1), str(key), value))

@@ -12,6 +12,7 @@ from kennisbank.clock import build_today
 from kennisbank.content.check import check_repository
 from kennisbank.content.parallel import Progress
 from kennisbank.content.items import Item
+from kennisbank.content.models import Theme
 from kennisbank.content.registries import City, Registries
 from kennisbank.content.tags import ALIASES, canonical, canonical_tags
 from kennisbank.errors import ContentInvalid
@@ -60,7 +61,7 @@ class Repository:
     @cached_property
     def themes(self) -> dict[str, Item]:
         """Published themes by slug, in their editorial order."""
-        themes = sorted(self.of_type("theme"), key=lambda t: (t.meta.order, t.title, t.slug))
+        themes = sorted(self.of_type("theme"), key=lambda t: (t.meta_as(Theme).order, t.title, t.slug))
         return {theme.slug: theme for theme in themes}
 
     def city(self, slug: str) -> City:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from kennisbank.content.reader import SourceFile
 from kennisbank.errors import ContentError, format_loc
@@ -109,7 +110,7 @@ def _findings_in_body(body: str) -> Iterator[tuple[int, str]]:
             offset += len(line) + 1
 
 
-def _strings(value: object, loc: tuple) -> Iterator[tuple[tuple, str]]:
+def _strings(value: object, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
     if isinstance(value, str):
         yield loc, value
     elif isinstance(value, dict):

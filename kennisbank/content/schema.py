@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from kennisbank.content.references import reference_fields
 from kennisbank.content.registries import Registries
@@ -13,7 +14,7 @@ from kennisbank.content.types import CONTENT_TYPES
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def json_schemas(registries: Registries, themes: Iterable[str] = ()) -> dict[str, dict]:
+def json_schemas(registries: Registries, themes: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
     """``{type name: schema}``; vocabulary, city and theme fields get their allowed values as ``enum``."""
     theme_slugs = sorted(themes)
     schemas = {}
@@ -33,7 +34,7 @@ def json_schemas(registries: Registries, themes: Iterable[str] = ()) -> dict[str
     return schemas
 
 
-def _set_enum(prop: dict, allowed: list[str]) -> None:
+def _set_enum(prop: dict[str, Any], allowed: list[str]) -> None:
     if prop.get("type") == "array":
         prop.setdefault("items", {})["enum"] = allowed
     elif "anyOf" in prop:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from pydantic import BaseModel
+from typing import Any
 
 from kennisbank.content import models
 
@@ -18,11 +17,11 @@ class ContentType:
     section: str  # id prefix and URL section, e.g. "nieuws"
     label: str  # Dutch, singular
     label_plural: str  # Dutch, plural
-    model: type[BaseModel]
+    model: type[models.ItemMeta]
     year_folders: bool = False  # files live in a YYYY/ folder
     is_case: bool = False
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         """Pickle by name, so items coming back from check's worker processes share the
         module's own ContentType objects."""
         return (content_type, (self.name,))

@@ -95,7 +95,7 @@ def fed_items(repo: Repository) -> list[Item]:
 def _item_entry(repo: Repository, item: Item) -> FeedEntry:
     labels = tuple(repo.themes[slug].title for slug in item.themes if slug in repo.themes)
     return FeedEntry(key=item.id, title=item.title, url=item.url, summary=item.summary,
-                     published=item.date, categories=labels)  # type: ignore[arg-type]
+                     published=item.date, categories=labels)
 
 
 def _issue_entry(issue: Issue) -> FeedEntry:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kennisbank.config import Settings
-from kennisbank.feeds.catalog import (ALL, FED_TYPES, NEWSLETTER, FeedCatalog, atom_href, city_feed_name, rss_href,
-                                      theme_feed_name)
+from kennisbank.feeds.catalog import ALL, FED_TYPES, NEWSLETTER, FeedCatalog, atom_href, city_feed_name, rss_href, theme_feed_name
+from kennisbank.staging import PageKind
 
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
@@ -28,9 +28,9 @@ class FeedLink:
     type: str
 
 
-def feed_names_for_page(kind: str, key: str) -> list[str]:
-    """Feed names for a page context (kinds as in ``kennisbank.staging.KINDS``, plus
-    ``newsletter`` for the archive and web versions), the everything feed first."""
+def feed_names_for_page(kind: PageKind, key: str) -> list[str]:
+    """Feed names for a page context (:data:`kennisbank.staging.PageKind`), the everything feed
+    first."""
     names = [ALL]
     section = key.split("/", 1)[0]
     if kind in ("item", "section", "year") and section in _FED_SECTIONS:
@@ -44,7 +44,7 @@ def feed_names_for_page(kind: str, key: str) -> list[str]:
     return names
 
 
-def feeds_for_page(kind: str, key: str = "", catalog: FeedCatalog | None = None,
+def feeds_for_page(kind: PageKind, key: str = "", catalog: FeedCatalog | None = None,
                    settings: Settings | None = None) -> list[FeedLink]:
     """RSS and Atom links for a page. With a ``catalog`` the titles name the theme or city and
     only feeds that exist are listed; with ``settings`` the hrefs are absolute, otherwise

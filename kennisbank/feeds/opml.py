@@ -36,4 +36,5 @@ def opml_bytes(feeds: list[Feed], settings: Settings) -> bytes:
                       title=feed.title, description=feed.description,
                       xmlUrl=settings.absolute(feed.rss_url), htmlUrl=settings.absolute(feed.page_url))
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
+    xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + xml + b"\n"

@@ -32,7 +32,7 @@ def entry_id(settings: Settings, key: str) -> str:
 
 
 def moment(date: dt.date) -> dt.datetime:
-    return dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
 
 
 def _generator(feed: Feed, settings: Settings, self_url: str) -> FeedGenerator:
@@ -66,8 +66,10 @@ def _generator(feed: Feed, settings: Settings, self_url: str) -> FeedGenerator:
 
 
 def rss_bytes(feed: Feed, settings: Settings) -> bytes:
-    return _generator(feed, settings, feed.rss_url).rss_str(pretty=True)
+    rss: bytes = _generator(feed, settings, feed.rss_url).rss_str(pretty=True)
+    return rss
 
 
 def atom_bytes(feed: Feed, settings: Settings) -> bytes:
-    return _generator(feed, settings, feed.atom_url).atom_str(pretty=True)
+    atom: bytes = _generator(feed, settings, feed.atom_url).atom_str(pretty=True)
+    return atom

@@ -3,7 +3,8 @@
 Public surface: :func:`stage_newsletter` (called by ``kennisbank build``). Which items go into
 which issue, and issue numbering, are content rules and live in the model
 (:mod:`kennisbank.content.issues`, :mod:`kennisbank.content.numbering`), so the feeds read issues
-without importing this stage. Modules: :mod:`.present` (one view of an item for every rendering), :mod:`.render` (e-mail HTML, text, .eml), :mod:`.web` (site pages), :mod:`.output`
+without importing this stage. Modules: :mod:`.present` (one view of an item for every
+rendering), :mod:`.render` (e-mail HTML, text, .eml), :mod:`.web` (site pages), :mod:`.output`
 (files), :mod:`.send` (SMTP with a resumable send log).
 """
 

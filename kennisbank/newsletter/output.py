@@ -11,10 +11,10 @@ from pathlib import Path
 
 from kennisbank.config import Settings
 from kennisbank.content import Repository
-from kennisbank.errors import KennisbankError
-from kennisbank.content.numbering import parse_month
-from kennisbank.newsletter.render import render_issue
 from kennisbank.content.issues import Issue, issue_for, issue_sequence, published_issues
+from kennisbank.content.numbering import parse_month
+from kennisbank.errors import KennisbankError
+from kennisbank.newsletter.render import render_issue
 
 
 def issue_folder(out: Path, number: int) -> Path:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from kennisbank import dutch
 from kennisbank.config import Settings
 from kennisbank.content import Item, Repository
+from kennisbank.content.models import Event, Study
 from kennisbank.sanitize import is_external, media_url
 
 # Pictures mail clients show reliably (Gmail and Outlook do not render SVG or WebP).
@@ -43,10 +44,10 @@ def kicker(repo: Repository, item: Item) -> str:
 
 def details(repo: Repository, item: Item) -> str:
     meta = item.meta
-    if item.type.name == "event":
-        return " · ".join(part for part in (dutch.when(meta.start, meta.end), meta.location) if part)  # type: ignore[attr-defined]
-    if item.type.name == "study":
-        return f"{meta.publisher} · {dutch.long_date(item.date)}"  # type: ignore[attr-defined]
+    if isinstance(meta, Event):
+        return " · ".join(part for part in (dutch.when(meta.start, meta.end), meta.location) if part)
+    if isinstance(meta, Study) and item.date is not None:
+        return f"{meta.publisher} · {dutch.long_date(item.date)}"
     names = [repo.city(slug).label for slug in item.cities if slug in repo.registries.cities]
     cities = ", ".join(names[:3]) + (f" en {len(names) - 3} andere" if len(names) > 3 else "")
     when = dutch.long_date(item.date) if item.date else ""

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import css_inline
 import html2text
 import jinja2
+from markupsafe import Markup
 
 from kennisbank.config import Settings
 from kennisbank.content import Repository
@@ -90,8 +91,8 @@ def intro_html(issue: Issue, settings: Settings, *, absolute: bool) -> str:
 
 def render_html(repo: Repository, settings: Settings, issue: Issue) -> str:
     html = _html_env.get_template("email.html").render(
-        **_common(repo, settings, issue), intro_html=jinja2.utils.markupsafe.Markup(intro_html(issue, settings, absolute=True)),
-        preheader=issue.summary, filler=jinja2.utils.markupsafe.Markup(_PREHEADER_FILLER))
+        **_common(repo, settings, issue), intro_html=Markup(intro_html(issue, settings, absolute=True)),
+        preheader=issue.summary, filler=Markup(_PREHEADER_FILLER))
     inlined = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False).inline(html)
     media = (TEMPLATES / "email-dark.css").read_text(encoding="utf-8")
     return inlined.replace("</head>", f"<style>\n{media}</style>\n</head>", 1)
@@ -136,7 +137,7 @@ def build_message(settings: Settings, issue: Issue, html: str, text: str) -> Ema
 def html_part_size(message: EmailMessage) -> int:
     """Bytes of the HTML part as encoded in the message (what Gmail measures)."""
     part = message.get_body(preferencelist=("html",))
-    return len(part.get_payload().encode("ascii")) if part is not None else 0
+    return len(str(part.get_payload()).encode("ascii")) if part is not None else 0
 
 
 def render_issue(repo: Repository, settings: Settings, issue: Issue) -> RenderedIssue:

@@ -140,7 +140,7 @@ def envelope(email: str) -> Envelope:
 
 
 def personal_copy(settings: Settings, issue: int, template: bytes, recipient: Recipient, to: Envelope) -> bytes:
-    message: EmailMessage = message_from_bytes(template, _class=EmailMessage, policy=SMTP_POLICY)  # type: ignore[assignment]
+    message: EmailMessage = message_from_bytes(template, _class=EmailMessage, policy=SMTP_POLICY)
     del message["To"]
     local, _, domain = to.address.rpartition("@")
     message["To"] = str(Address(display_name=recipient.name, username=local, domain=domain))

@@ -69,7 +69,7 @@ class SendLog:
         """Append one record and make it durable before returning."""
         assert self._handle is not None, "use SendLog as a context manager"
         entry = {"event": event, "email": email, "issue": self.issue,
-                 "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"), **extra}
+                 "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), **extra}
         self._handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
         self._handle.flush()
         os.fsync(self._handle.fileno())

@@ -6,7 +6,7 @@ must register the same analyzers again: :func:`register_analyzers` is the one pl
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import tantivy
 
@@ -25,12 +25,12 @@ def _builder() -> tantivy.TextAnalyzerBuilder:
             .filter(tantivy.Filter.ascii_fold()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def dutch() -> tantivy.TextAnalyzer:
     return _builder().filter(tantivy.Filter.stemmer("dutch")).build()
 
 
-@lru_cache(maxsize=None)
+@cache
 def plain() -> tantivy.TextAnalyzer:
     return _builder().build()
 

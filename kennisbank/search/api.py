@@ -9,9 +9,10 @@ client (or a cache) revalidates for free until the index is rebuilt.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -31,6 +32,9 @@ from kennisbank.search.params import InvalidParameter, parse_facet_values, parse
 from kennisbank.search.query import fold
 from kennisbank.search.settings import FacetSpec, SearchSettings, load_search_settings
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 CACHE_CONTROL = "public, max-age=60"
 
 
@@ -47,7 +51,8 @@ def create_api(build_dir: Path, settings: Settings, engine: SearchEngine | None 
                                      allow_headers=["If-None-Match"], expose_headers=["ETag"], max_age=3600))
     routes = [Route("/search", api.search), Route("/facets/{field}", api.facets), Route("/items/{id:path}", api.item),
               Route("/health", api.health), Route("/openapi.json", api.openapi)]
-    handlers = {HTTPException: _http_error, EngineUnavailable: _unavailable}
+    handlers: dict[Any, Callable[[Request, Any], Awaitable[Response]]] = {HTTPException: _http_error,
+                                                                            EngineUnavailable: _unavailable}
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
 
 
@@ -75,7 +80,7 @@ def _open(build_dir: Path, settings: Settings, engine: SearchEngine | None) -> t
         raise EngineUnavailable(str(exc)) from None
 
 
-def _error(status: int, message: str, parameter: str | None = None, headers: dict | None = None) -> JSONResponse:
+def _error(status: int, message: str, parameter: str | None = None, headers: dict[str, Any] | None = None) -> JSONResponse:
     body = {"status": status, "message": message}
     if parameter is not None:
         body["parameter"] = parameter
@@ -83,7 +88,7 @@ def _error(status: int, message: str, parameter: str | None = None, headers: dic
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
-    return _error(exc.status_code, exc.detail or "error", headers=exc.headers)
+    return _error(exc.status_code, exc.detail or "error", headers=dict(exc.headers or {}))
 
 
 async def _unavailable(request: Request, exc: Exception) -> Response:
@@ -111,13 +116,13 @@ class SearchApi:
     def settings(self) -> SearchSettings:
         return self._ensure()[1]
 
-    async def _call(self, function, *args):
+    async def _call(self, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run an engine call: in place for the embedded engine (CPU-bound, microseconds to a few
         milliseconds), in a thread for engines that wait on the network."""
         try:
             if getattr(self.engine, "blocking_io", False):
-                return await run_in_threadpool(function, *args)
-            return function(*args)
+                return await run_in_threadpool(function, *args, **kwargs)
+            return function(*args, **kwargs)
         except EngineUnavailable:
             raise
         except (OSError, KennisbankError) as exc:
@@ -145,7 +150,7 @@ class SearchApi:
         body["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return self._cached(request, body, info.version)
 
-    def _search_body(self, request: SearchRequest, result: SearchResult, catalog: FacetCatalog) -> dict:
+    def _search_body(self, request: SearchRequest, result: SearchResult, catalog: FacetCatalog) -> dict[str, Any]:
         return {
             "hits": [{"id": h.id, "title": h.title, "url": h.url, "type": h.type, "date": h.date,
                       "snippet": h.snippet} for h in result.hits],
@@ -157,7 +162,7 @@ class SearchApi:
 
     @staticmethod
     def _facet_body(spec: FacetSpec, counts: list[FacetCount], selected: tuple[str, ...],
-                    catalog: FacetCatalog) -> dict:
+                    catalog: FacetCatalog) -> dict[str, Any]:
         """One facet with labels, in the facet's configured order; a selected value stays listed
         (count 0) so a visitor can always unselect it."""
         by_value = {c.value: c.count for c in counts if c.count > 0}
@@ -220,7 +225,7 @@ def _sort_label(label: str) -> str:
     return fold(label)
 
 
-def _ordered(values: list[dict], order: str) -> list[dict]:
+def _ordered(values: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
     if order == "value_desc":
         return sorted(values, key=lambda v: v["value"], reverse=True)
     if order == "label":

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
 
 from kennisbank.content import Item, Repository
 from kennisbank.content.fields import Ref
@@ -49,16 +52,16 @@ class FacetCatalog:
         return {f: dict(sorted(v.items())) for f, v in sorted(self.labels.items())}
 
 
-def build_documents(repo: Repository) -> tuple[list[dict], FacetCatalog]:
+def build_documents(repo: Repository) -> tuple[list[dict[str, Any]], FacetCatalog]:
     """All published items as search documents (sorted by id, for reproducible indexes)."""
     catalog = FacetCatalog()
     documents = [search_document(item, repo, catalog) for item in sorted(repo.published, key=lambda i: i.id)]
     return documents, catalog
 
 
-def search_document(item: Item, repo: Repository, catalog: FacetCatalog) -> dict:
+def search_document(item: Item, repo: Repository, catalog: FacetCatalog) -> dict[str, Any]:
     """One item as a flat document; records every facet value's label in ``catalog``."""
-    doc: dict = {
+    doc: dict[str, Any] = {
         "id": item.id,
         "type": CASE_TYPE if item.type.is_case else item.type.name,
         "title": item.title,
@@ -118,15 +121,15 @@ def _meta_values(item: Item, repo: Repository, name: str) -> Iterable[tuple[str,
             yield key, repo.label(ref.registry, key)
 
 
-@lru_cache(maxsize=None)
-def _field_refs(model: type) -> dict[str, Ref | None]:
+@cache
+def _field_refs(model: type[BaseModel]) -> dict[str, Ref | None]:
     """The facetable declared fields of a front-matter model with their registry references,
     looked up once per model (pydantic attribute misses are slow, 100,000 items ask)."""
     return {name: _ref_of(info.annotation, info.metadata) for name, info in model.model_fields.items()
             if name in META_FACETS}
 
 
-def _ref_of(annotation: object, metadata: list) -> Ref | None:
+def _ref_of(annotation: object, metadata: list[Any]) -> Ref | None:
     """Find the :class:`Ref` marker on a field, also inside ``list[Annotated[str, Ref]]``."""
     for entry in metadata:
         if isinstance(entry, Ref):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
+from typing import Any
 
 from kennisbank.search.documents import FacetCatalog
 
@@ -88,7 +89,7 @@ class SearchEngine(abc.ABC):
         """Values of one facet starting with ``prefix`` (facet value search), most used first."""
 
     @abc.abstractmethod
-    def get(self, doc_id: str) -> dict | None:
+    def get(self, doc_id: str) -> dict[str, Any] | None:
         """The stored search document, or ``None``."""
 
     @abc.abstractmethod

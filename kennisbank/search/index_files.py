@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kennisbank.clock import build_now
 from kennisbank.errors import KennisbankError
@@ -30,7 +31,7 @@ class IndexMeta:
     catalog: FacetCatalog
 
 
-def index_version(documents: list[dict], settings: SearchSettings) -> str:
+def index_version(documents: list[dict[str, Any]], settings: SearchSettings) -> str:
     digest = hashlib.sha256(settings.fingerprint().encode())
     for doc in documents:
         digest.update(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode())

@@ -3,27 +3,28 @@ validates with, so it cannot drift from what the API accepts."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from kennisbank.search.documents import FacetCatalog
 from kennisbank.search.engine import SORTS
-from kennisbank.search.params import (DEFAULT_PER_PAGE, MAX_FACET_LIMIT, MAX_PAGE, MAX_PER_PAGE, MAX_PREFIX,
-                                      MAX_QUERY)
+from kennisbank.search.params import DEFAULT_PER_PAGE, MAX_FACET_LIMIT, MAX_PAGE, MAX_PER_PAGE, MAX_PREFIX, MAX_QUERY
 from kennisbank.search.settings import SearchSettings
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _NOT_MODIFIED = {"description": "Not modified: the index version still matches If-None-Match"}
 
 
-def _json(schema: dict, description: str) -> dict:
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _errors(*codes: int) -> dict:
+def _errors(*codes: int) -> dict[str, Any]:
     texts = {404: "Not found", 422: "Invalid parameter", 503: "Search engine unavailable"}
     return {str(code): _json(_ERROR, texts[code]) for code in codes}
 
 
 def openapi_document(settings: SearchSettings, catalog: FacetCatalog, server_url: str,
-                     example_id: str | None = None) -> dict:
+                     example_id: str | None = None) -> dict[str, Any]:
     facet_params = [{
         "name": f.field, "in": "query", "required": False, "style": "form", "explode": True,
         "description": f"Filter on {f.label}: repeat for several values (OR); filters on different facets are AND-ed.",
@@ -59,7 +60,8 @@ def openapi_document(settings: SearchSettings, catalog: FacetCatalog, server_url
                 "parameters": [
                     {"name": "field", "in": "path", "required": True, "schema": {"type": "string", "enum": facet_names}},
                     {"name": "prefix", "in": "query", "schema": {"type": "string", "maxLength": MAX_PREFIX}},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_FACET_LIMIT, "default": 20}},
+                    {"name": "limit", "in": "query",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_FACET_LIMIT, "default": 20}},
                 ],
                 "responses": {"200": _json({"$ref": "#/components/schemas/Facet"}, "Matching values, most used first"),
                               "304": _NOT_MODIFIED, **_errors(404, 422, 503)},

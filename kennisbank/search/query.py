@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from kennisbank.search.settings import SearchSettings
 
@@ -64,11 +65,10 @@ def _synonym_words(synonyms: tuple[tuple[str, ...], ...]) -> list[tuple[tuple[st
     return [tuple(tuple(words(member)) for member in group) for group in synonyms]
 
 
-def _longest_member(tokens: list[str], start: int, groups: list) -> tuple[int, tuple] | None:
-    best: tuple[int, tuple] | None = None
+def _longest_member(tokens: list[str], start: int, groups: list[Any]) -> tuple[int, tuple[Any, ...]] | None:
+    best: tuple[int, tuple[Any, ...]] | None = None
     for group in groups:
         for member in group:
-            if member and tuple(tokens[start:start + len(member)]) == member:
-                if best is None or len(member) > best[0]:
-                    best = (len(member), group)
+            if member and tuple(tokens[start:start + len(member)]) == member and (best is None or len(member) > best[0]):
+                best = (len(member), group)
     return best

@@ -5,7 +5,8 @@ Two public stage functions, called by :mod:`kennisbank.build`:
 * :func:`stage_site` writes ``<tmp>/docs``: one Markdown file per page (front matter + one block
   of clean HTML), pictures under ``docs/media/``, the stylesheet under ``docs/assets/``.
 * :func:`render_site` renders ``<tmp>/docs`` into ``<tmp>/site`` with mkdocs-material
-  (:mod:`kennisbank.site.render` is the only module that imports MkDocs).
+  (:mod:`.render`; the preview (:mod:`.preview`) and the two in-process plugins
+  (:mod:`.passthrough`, :mod:`.navcache`) are the other modules that touch MkDocs).
 
 For other stages
 ----------------
@@ -15,13 +16,10 @@ For other stages
   they exist; ``volg-ons`` and ``nieuwsbrief`` get a short placeholder only when nobody wrote them.
   Static files (feed XML) written under ``<tmp>/docs/`` are copied as they are.
 * Feed autodiscovery: every staged page has a :class:`~kennisbank.staging.PageContext`
-  ``(kind, key)``: ``("home", "")``, ``("item", "nieuws/foo")``, ``("section", "agenda")``,
-  ``("year", "nieuws/2020")``, ``("theme", "<slug>")``, ``("city", "<slug>")``,
-  ``("tag", "<slug>")``, ``("index", "themas" | "steden" | "tags" | "cases")``. When
-  ``kennisbank.feeds.feeds_for_page(kind, key)`` exists, the site calls it for every page and
-  renders each returned feed (an object or dict with ``title``, ``href``, ``type``) as
-  ``<link rel="alternate" type=... title=... href=...>`` in the page's ``<head>``. Other stages'
-  own pages may set ``feeds: [{title, href, type}]`` in their front matter to the same effect.
+  ``(kind, key)`` (kinds: :data:`~kennisbank.staging.PageKind`). :mod:`.feed_links` asks
+  ``kennisbank.feeds.feeds_for_page(kind, key)`` for every page and renders each returned feed
+  as ``<link rel="alternate" type=... title=... href=...>`` in the page's ``<head>``. Other
+  stages' own pages may set ``feeds: [{title, href, type}]`` in their front matter.
 * Safety: every body goes through :mod:`kennisbank.sanitize` (Markdown → HTML → nh3), every
   field through autoescaped templates, so no script or ``javascript:`` URL from content reaches a
   page even when ``check`` is bypassed.

@@ -6,11 +6,20 @@ functions and conversion year, a housing instrument its target groups and legal 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
 from dataclasses import dataclass, field
 
 from kennisbank import dutch
 from kennisbank.content import Item, Repository
+from kennisbank.content.models import (
+    Church,
+    CityProject,
+    Event,
+    HousingInstrument,
+    ItemMeta,
+    Study,
+    TemporaryUse,
+)
 
 
 @dataclass(frozen=True)
@@ -28,19 +37,35 @@ class Fact:
 
 def facts(item: Item, repo: Repository) -> list[Fact]:
     """The fact box rows for ``item``; empty values are left out."""
-    build = _BUILDERS.get(item.type.name)
-    rows = build(item, repo) if build else []
-    return [row for row in rows if row.values]
+    return [row for row in _rows(item.meta, repo) if row.values]
+
+
+def _rows(meta: ItemMeta, repo: Repository) -> list[Fact]:
+    match meta:
+        case Study():
+            return _study(meta)
+        case Event():
+            return _event(meta, repo)
+        case Church():
+            return _church(meta, repo)
+        case CityProject():
+            return _city_project(meta, repo)
+        case TemporaryUse():
+            return _temporary_use(meta, repo)
+        case HousingInstrument():
+            return _housing(meta, repo)
+        case _:
+            return []
 
 
 def _text(label: str, *texts: object) -> Fact:
     return Fact(label, [Value(str(t)) for t in texts if t not in (None, "")])
 
 
-def _vocab(repo: Repository, label: str, vocabulary: str, keys: object) -> Fact:
+def _vocab(repo: Repository, label: str, vocabulary: str, keys: str | list[str] | None) -> Fact:
     """Vocabulary labels as one phrase in sentence case: "Sport, cultuur en onderwijs"."""
-    keys = keys if isinstance(keys, (list, tuple)) else [keys]
-    labels = [repo.label(vocabulary, k) for k in keys if k]
+    listed = keys if isinstance(keys, list) else [keys]
+    labels = [repo.label(vocabulary, k) for k in listed if k]
     words = [labels[0], *(_lower_first(t) for t in labels[1:])] if labels else []
     return Fact(label, [Value(dutch.enumerate_words(words))] if words else [])
 
@@ -62,19 +87,18 @@ def _city(repo: Repository, label: str, slug: str | None) -> Fact:
     return Fact(label, [city_value(repo, slug)] if slug else [])
 
 
-def _date(label: str, day) -> Fact:
+def _date(label: str, day: dt.date | None) -> Fact:
     return Fact(label, [Value(dutch.long_date(day), datetime=dutch.iso(day))] if day else [])
 
 
-def _period(label: str, start, end) -> Fact:
+def _period(label: str, start: dt.date | None, end: dt.date | None) -> Fact:
     if start is None:
         return Fact(label)
     text = dutch.when(start, end) if end else f"sinds {dutch.long_date(start)}"
     return Fact(label, [Value(text, datetime=dutch.iso(start))])
 
 
-def _study(item: Item, repo: Repository) -> list[Fact]:
-    m = item.meta
+def _study(m: Study) -> list[Fact]:
     year, week = m.week.split("-W")
     return [
         _text("Uitgever", m.publisher),
@@ -84,8 +108,7 @@ def _study(item: Item, repo: Repository) -> list[Fact]:
     ]
 
 
-def _event(item: Item, repo: Repository) -> list[Fact]:
-    m = item.meta
+def _event(m: Event, repo: Repository) -> list[Fact]:
     place = f"{m.location} (online)" if m.online and "online" not in m.location.lower() else m.location
     return [
         Fact("Wanneer", [Value(dutch.when(m.start, m.end), datetime=dutch.iso(m.start))]),
@@ -95,8 +118,7 @@ def _event(item: Item, repo: Repository) -> list[Fact]:
     ]
 
 
-def _church(item: Item, repo: Repository) -> list[Fact]:
-    m = item.meta
+def _church(m: Church, repo: Repository) -> list[Fact]:
     return [
         _city(repo, "Ligging", m.municipality),
         _vocab(repo, "Land", "countries", m.country),
@@ -108,8 +130,7 @@ def _church(item: Item, repo: Repository) -> list[Fact]:
     ]
 
 
-def _city_project(item: Item, repo: Repository) -> list[Fact]:
-    m = item.meta
+def _city_project(m: CityProject, repo: Repository) -> list[Fact]:
     years = f"{m.start_year}\u2013{m.end_year}" if m.end_year else f"sinds {m.start_year}"
     return [
         _city(repo, "Stad", m.city),
@@ -121,8 +142,7 @@ def _city_project(item: Item, repo: Repository) -> list[Fact]:
     ]
 
 
-def _temporary_use(item: Item, repo: Repository) -> list[Fact]:
-    m = item.meta
+def _temporary_use(m: TemporaryUse, repo: Repository) -> list[Fact]:
     return [
         _city(repo, "Stad", m.city),
         _vocab(repo, "Soort site", "site_kinds", m.site_kind),
@@ -132,8 +152,8 @@ def _temporary_use(item: Item, repo: Repository) -> list[Fact]:
     ]
 
 
-def _housing(item: Item, repo: Repository) -> list[Fact]:
-    m = item.meta  # its contact has its own section on the page
+def _housing(m: HousingInstrument, repo: Repository) -> list[Fact]:
+    # its contact has its own section on the page
     return [
         _city(repo, "Stad", m.city),
         _vocab(repo, "Beleidsdomein", "policy_areas", m.policy_area),
@@ -141,13 +161,3 @@ def _housing(item: Item, repo: Repository) -> list[Fact]:
         _text("Rechtsgrond", m.legal_basis),
         _date("Laatst herzien", m.last_reviewed),
     ]
-
-
-_BUILDERS: dict[str, Callable[[Item, Repository], list[Fact]]] = {
-    "study": _study,
-    "event": _event,
-    "churches": _church,
-    "city-projects": _city_project,
-    "temporary-use": _temporary_use,
-    "housing-instruments": _housing,
-}

@@ -17,7 +17,9 @@ import functools
 import html
 import re
 
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
@@ -33,30 +35,30 @@ def normalised_html(body: str, tab_length: int = 4) -> str:
 
 def is_passthrough(page: Page, marker: str) -> bool:
     """A page the site stage wrote (its marker key in the front matter), holding one HTML block."""
-    return marker in (page.meta or {}) and bool(page.markdown) and page.markdown.lstrip().startswith("<")
+    return marker in (page.meta or {}) and bool(page.markdown) and (page.markdown or "").lstrip().startswith("<")
 
 
-def _render(page: Page, config, files, *, marker: str) -> None:
+def _render(page: Page, config: MkDocsConfig, files: Files, *, marker: str) -> None:
     if not is_passthrough(page, marker):
         Page.render(page, config, files)
         return
-    page.content = normalised_html(page.markdown)
+    page.content = normalised_html(page.markdown or "")
     page.toc = get_toc([])  # headings inside raw HTML never reach the toc extension
     page._title_from_render = None
     page.present_anchor_ids = {html.unescape(anchor) for anchor in _ANCHOR.findall(page.content)}
     page.links_to_anchors = {}  # raw HTML links are not checked by MkDocs either
 
 
-class _Passthrough(BasePlugin):
+class _Passthrough(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def __init__(self, marker: str):
         super().__init__()
         self.marker = marker
 
-    def on_pre_page(self, page: Page, *, config, files) -> Page:
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         page.render = functools.partial(_render, page, marker=self.marker)  # type: ignore[method-assign]
         return page
 
 
-def passthrough_plugin(marker: str) -> BasePlugin:
+def passthrough_plugin(marker: str) -> BasePlugin:  # type: ignore[type-arg]
     """The plugin :func:`kennisbank.site.render.mkdocs_config` adds to every render."""
     return _Passthrough(marker)

@@ -17,12 +17,29 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kennisbank.config import load_settings
 from kennisbank.content import Repository, load_repository
 from kennisbank.site.render import mkdocs_config, quiet_mkdocs, reproducible
 from kennisbank.site.stage import Staging, stage_pages, staged_texts
 from kennisbank.staging import MARKER_KEY
+
+if TYPE_CHECKING:
+    import jinja2
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.nav import Navigation
+
+
+@dataclass
+class _MkDocsState:
+    """What MkDocs set up once for the session: re-rendering a page needs all four."""
+
+    config: MkDocsConfig
+    files: Files
+    nav: Navigation
+    env: jinja2.Environment
 
 _MINE = f"\n{MARKER_KEY}: "  # front-matter key only the site stage writes
 _KEPT_KINDS = (f"{MARKER_KEY}: placeholder",)
@@ -57,7 +74,7 @@ class Preview:
         self.root, self.out, self.future = root, out, future
         self.docs, self.site = out / "docs", out / "site"
         self._texts: dict[str, str] = {}
-        self._config = self._files = self._nav = self._env = None
+        self._mkdocs: _MkDocsState | None = None
 
     def start(self, repo: Repository | None = None) -> Update:
         """Warm MkDocs up on the existing build and bring it in line with the content."""
@@ -109,28 +126,30 @@ class Preview:
         for file in files.documentation_pages():
             if file.page is None:
                 Page(None, file, config)
-        self._config, self._files, self._nav, self._env = config, files, nav, env
+        self._mkdocs = _MkDocsState(config, files, nav, env)
 
     def _render(self, repo: Repository, update: Update) -> None:
         from mkdocs.commands.build import _build_page, _populate_page
         from mkdocs.structure.files import File
         from mkdocs.structure.pages import Page
 
-        config, files = self._config, self._files
+        assert self._mkdocs is not None, "start() warms MkDocs up first"
+        config, files, nav, env = self._mkdocs.config, self._mkdocs.files, self._mkdocs.nav, self._mkdocs.env
         for path in update.removed:
             file = files.get_file_from_path(path)
             if file is not None:
                 files.remove(file)
                 Path(file.abs_dest_path).unlink(missing_ok=True)
             (self.docs / path).unlink(missing_ok=True)
-        pages = []
+        pages: list[Page] = []
         for path in update.rendered:
             file = files.get_file_from_path(path)
             if file is None:
                 file = File(path, config.docs_dir, config.site_dir, config.use_directory_urls)
                 files.append(file)
                 Page(None, file, config)
-            pages.append(file.page)
+            if file.page is not None:
+                pages.append(file.page)
         if not pages:
             return
         doc_files = files.documentation_pages()
@@ -138,7 +157,7 @@ class Preview:
             for page in pages:
                 _populate_page(page, config, files)
             for page in pages:
-                _build_page(page, config, doc_files, self._nav, self._env)
+                _build_page(page, config, doc_files, nav, env)
 
     def _copy_files(self, staging: Staging) -> list[str]:
         """Pictures and assets that are new or changed, copied into both docs and site."""

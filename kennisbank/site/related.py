@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import lru_cache
+from typing import Any
 
 from kennisbank.content import Item
 
@@ -24,7 +25,7 @@ def related_items(items: list[Item], limit: int = 5) -> dict[str, list[Item]]:
 
 
 @lru_cache(maxsize=1)
-def _related_ids(shape: tuple[tuple, ...], limit: int) -> dict[str, list[str]]:
+def _related_ids(shape: tuple[tuple[Any, ...], ...], limit: int) -> dict[str, list[str]]:
     """The choice depends only on each item's date, id, themes and cities: after an edit that
     changes none of them (the usual case while previewing) the last answer is reused."""
     keys = [frozenset({f"theme:{t}" for t in themes} | {f"city:{c}" for c in cities}) for _, _, themes, cities in shape]

@@ -15,14 +15,19 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kennisbank.config import CONFIG_FILE, Settings
 from kennisbank.content import CONTENT_TYPES, Repository
+from kennisbank.content.models import Page
 from kennisbank.errors import KennisbankError
 from kennisbank.site.navcache import nav_cache_plugin
 from kennisbank.site.passthrough import passthrough_plugin
 from kennisbank.site.views import HOME, render
 from kennisbank.staging import MARKER_KEY, PageContext, StagedPage, write_page
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 OVERRIDES = Path(__file__).parent / "overrides"  # Material overrides: skip link, search box, feed links
 STYLESHEET = "assets/kennisbank.css"  # staged from kennisbank/site/assets/
@@ -61,24 +66,31 @@ def navigation(repo: Repository, docs: Path) -> list[object]:
         {t.label_plural: f"{t.section}/index.md"} for t in CONTENT_TYPES if t.is_case]
     nav: list[object] = [{"Home": "index.md"}]
     nav += entry("Nieuws", "nieuws") + entry("Studies", "studies") + entry("Agenda", "agenda")
-    nav += entry("Thema's", "themas") + [{"Cases": cases}] + entry("Steden", "steden") + entry("Tags", "tags")
+    nav += [*entry("Thema's", "themas"), {"Cases": cases}, *entry("Steden", "steden"), *entry("Tags", "tags")]
     nav += entry("Nieuwsbrief", "nieuwsbrief") + entry("Volg ons", "volg-ons") + entry("Zoeken", "zoeken")
-    pages = sorted(repo.of_type("page"), key=lambda p: (p.meta.order, p.title, p.slug))
+    pages = sorted(repo.of_type("page"), key=lambda p: (p.meta_as(Page).order, p.title, p.slug))
     nav += [{p.title: f"paginas/{p.slug}.md"} for p in pages]
     return nav
 
 
-def mkdocs_config(repo: Repository, settings: Settings, docs: Path, site: Path):
-    """The base ``mkdocs.yml`` with the staged tree, the output folder, the generated nav, and
+def _rendering_keys(repo: Repository, settings: Settings, docs: Path, site: Path) -> dict[str, Any]:
+    """What the render sets on top of mkdocs.yml: the staged tree, the output folder, the nav, and
     the package's theme overrides and stylesheet (added here, so any repository copy works)."""
+    given_theme = settings.raw.get("theme")
+    theme = dict(given_theme) if isinstance(given_theme, dict) else {"name": "material"}
+    theme["custom_dir"] = str(OVERRIDES)
+    given_css = settings.raw.get("extra_css")
+    extra_css = [c for c in given_css if c != STYLESHEET] if isinstance(given_css, list) else []
+    return {"docs_dir": str(docs), "site_dir": str(site), "nav": navigation(repo, docs), "theme": theme,
+            "extra_css": [*extra_css, STYLESHEET]}
+
+
+def mkdocs_config(repo: Repository, settings: Settings, docs: Path, site: Path) -> MkDocsConfig:
+    """The base ``mkdocs.yml`` with :func:`_rendering_keys` and the two in-process plugins."""
     from mkdocs.config import load_config
 
-    theme = dict(settings.raw.get("theme") or {"name": "material"})
-    theme["custom_dir"] = str(OVERRIDES)
-    extra_css = [c for c in settings.raw.get("extra_css") or [] if c != STYLESHEET] + [STYLESHEET]
     try:
-        config = load_config(config_file=str(settings.root / CONFIG_FILE), docs_dir=str(docs), site_dir=str(site),
-                             nav=navigation(repo, docs), theme=theme, extra_css=extra_css)
+        config = load_config(config_file=str(settings.root / CONFIG_FILE), **_rendering_keys(repo, settings, docs, site))
     except Exception as exc:  # mkdocs raises its own Abort/ConfigurationError types
         raise KennisbankError(f"{CONFIG_FILE}: {exc}") from None
     config.plugins["kennisbank-passthrough"] = passthrough_plugin(MARKER_KEY)
@@ -91,7 +103,7 @@ def reproducible(repo: Repository) -> Iterator[None]:
     """MkDocs stamps sitemaps with its own "today"; give it the build's (the repository's, from
     :mod:`kennisbank.clock`), so the whole build agrees on one date even across midnight."""
     today = repo.today
-    epoch = int(dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone.utc).timestamp())
+    epoch = int(dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC).timestamp())
     before = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     try:
@@ -135,10 +147,6 @@ def write_config_file(repo: Repository, settings: Settings, docs: Path, site: Pa
     renders the staged tree the same way (benchmarks compare against it; handy for debugging)."""
     import yaml
 
-    data = dict(settings.raw)
-    theme = dict(data.get("theme") or {"name": "material"})
-    theme["custom_dir"] = str(OVERRIDES)
-    data.update(theme=theme, docs_dir=str(docs), site_dir=str(site), nav=navigation(repo, docs),
-                extra_css=[c for c in data.get("extra_css") or [] if c != STYLESHEET] + [STYLESHEET])
+    data = {**settings.raw, **_rendering_keys(repo, settings, docs, site)}
     target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return target

@@ -9,17 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kennisbank.clock import build_now
 from kennisbank.config import Settings
 from kennisbank.content import Repository
-from kennisbank.errors import KennisbankError
 from kennisbank.content.images import publishable_picture
+from kennisbank.errors import KennisbankError
 from kennisbank.sanitize import is_external, media_url
 from kennisbank.site import agenda, maps, views
-from kennisbank.site.pages import attach_feeds, feed_hooks
+from kennisbank.site.feed_links import attach_feeds, feed_hooks
 from kennisbank.site.related import related_items
 from kennisbank.site.searchpage import search_page
 from kennisbank.staging import StagedPage, write_page
@@ -66,7 +68,7 @@ def stage_pages(repo: Repository, settings: Settings) -> Staging:
     return staging
 
 
-def _generated(repo: Repository, settings: Settings, today: dt.date):
+def _generated(repo: Repository, settings: Settings, today: dt.date) -> Iterator[StagedPage]:
     yield views.home_page(repo, settings, today=today)
     for type_name in views.LISTED_TYPES:
         yield from views.section_listing(repo, settings, type_name, today)
@@ -95,7 +97,7 @@ def media_files(repo: Repository) -> dict[str, Path]:
     return found
 
 
-_texts: dict[str, tuple[tuple, str]] = {}  # docs path → (what its page holds, its Markdown)
+_texts: dict[str, tuple[tuple[Any, ...], str]] = {}  # docs path → (what its page holds, its Markdown)
 
 
 def staged_texts(staging: Staging) -> dict[str, str]:

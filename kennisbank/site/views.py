@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -20,16 +21,18 @@ from markupsafe import Markup
 from kennisbank import dutch
 from kennisbank.config import Settings
 from kennisbank.content import CONTENT_TYPES, Item, Repository
+from kennisbank.content.fields import Link
+from kennisbank.content.models import Event, Fiche, HousingInstrument, Theme
 from kennisbank.content.slugs import slugify
 from kennisbank.sanitize import body_html, is_external, media_url, safe_url
 from kennisbank.site import agenda, maps
-from kennisbank.site.facts import facts
+from kennisbank.site.facts import Fact, Value, facts
 from kennisbank.staging import PageContext, StagedPage
 
 HOME = {"title": "Home", "url": "/"}
 LISTED_TYPES = ("news", "study", "event", "churches", "city-projects", "temporary-use", "housing-instruments")
 NOT_STAGED = ("newsletter",)  # the newsletter stage publishes its issues' web versions
-GROUP_ORDER = {name: n for n, name in enumerate(LISTED_TYPES + ("theme", "page"))}
+GROUP_ORDER = {name: n for n, name in enumerate((*LISTED_TYPES, "theme", "page"))}
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def templates() -> jinja2.Environment:
     return env
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(name: str) -> jinja2.Template:
     return templates().get_template(name)
 
@@ -98,14 +101,16 @@ def render(template: str, **values: object) -> str:
     return _template(template).render(**values)
 
 
+T = TypeVar("T")
+
 # Templates that show items only through card_html(): their output is a function of the cards'
 # inputs and the other values, so the preview re-renders only the listings an edit touched.
 CARD_ONLY_TEMPLATES = ("listing.html", "grouped.html")
 
-_cards: dict[tuple, Markup] = {}  # (what a card shows, show_type) → its HTML
-_item_pages: dict[str, tuple[tuple, str]] = {}  # item id → (everything its page shows, its HTML)
-_listings: dict[tuple, str] = {}  # (template, frozen values) → its HTML
-_card_keys: dict[int, tuple[Item, tuple]] = {}  # id(item) → (the item, what its card shows), one run
+_cards: dict[tuple[object, ...], Markup] = {}  # (what a card shows, show_type) → its HTML
+_item_pages: dict[str, tuple[tuple[object, ...], str]] = {}  # item id → (everything its page shows, its HTML)
+_listings: dict[tuple[object, ...], str] = {}  # (template, frozen values) → its HTML
+_card_keys: dict[int, tuple[Item, tuple[object, ...]]] = {}  # id(item) → (the item, what its card shows), one run
 
 
 def render_cards(template: str, **values: object) -> str:
@@ -162,13 +167,13 @@ def card_html(item: Item, show_type: bool = True) -> Markup:
     return html
 
 
-def _card_inputs(item: Item) -> tuple:
+def _card_inputs(item: Item) -> tuple[object, ...]:
     """Everything a card shows; an item appears on many listings, so it is worked out once per
     staging run (:func:`reset_caches` starts a run)."""
     inputs = _card_keys.get(id(item))
     if inputs is None or inputs[0] is not item:
         meta = item.meta
-        event = (meta.start, meta.end, meta.location) if item.type.name == "event" else None
+        event = (meta.start, meta.end, meta.location) if isinstance(meta, Event) else None
         inputs = _card_keys[id(item)] = (item, (item.url, item.title, item.summary, item.type.name, item.date, event,
                                                 item.scheduled))
     return inputs[1]
@@ -176,7 +181,7 @@ def _card_inputs(item: Item) -> tuple:
 
 def describe_when(item: Item) -> dict[str, str] | None:
     """The date a card shows: an event's date range, otherwise the publication date."""
-    if item.type.name == "event":
+    if isinstance(item.meta, Event):
         return {"text": dutch.when(item.meta.start, item.meta.end), "iso": dutch.iso(item.meta.start)}
     if item.date is None:
         return None
@@ -185,14 +190,14 @@ def describe_when(item: Item) -> dict[str, str] | None:
 
 def event_order(items: list[Item]) -> list[Item]:
     """Events newest first by their start (not their publication date)."""
-    return sorted(items, key=lambda i: (-_ordinal(i.meta.start), i.id))
+    return sorted(items, key=lambda i: (-_ordinal(i.meta_as(Event).start), i.id))
 
 
-def _ordinal(value) -> int:
-    return (value.date() if hasattr(value, "hour") else value).toordinal()
+def _ordinal(value: dt.date | dt.datetime) -> int:
+    return (value.date() if isinstance(value, dt.datetime) else value).toordinal()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_body(text: str, path: str) -> str:
     """Bodies are the slow part of staging; the preview server re-stages often, so keep them."""
     return body_html(text, path)
@@ -212,7 +217,7 @@ def item_page(item: Item, repo: Repository, settings: Settings, related: list[It
     today = today or repo.today
     upcoming = item.type.name == "event" and agenda.is_upcoming(item, today)
     inputs = (generation, upcoming, maps.tiles(settings), item.path, item.meta, item.body, item.scheduled, tuple(_card_inputs(r) for r in related),
-              tuple((t, repo.themes[t].title, repo.themes[t].meta.parent) for t in item.themes if t in repo.themes))
+              tuple((t, repo.themes[t].title, repo.themes[t].meta_as(Theme).parent) for t in item.themes if t in repo.themes))
     cached = _item_pages.get(item.id)
     if cached is None or cached[0] != inputs:
         cached = _item_pages[item.id] = (inputs, _item_html(item, repo, settings, related, upcoming))
@@ -235,8 +240,8 @@ def _item_html(item: Item, repo: Repository, settings: Settings, related: list[I
             photos.insert(0, {"src": image.src, "external": True, "alt": image.alt, "credit": image.credit})
         else:
             image_view = {"src": media_url(item.path, image.src), "alt": image.alt, "credit": image.credit}
-    contacts = list(getattr(meta, "contacts", ()) or ())
-    if getattr(meta, "contact", None) is not None:
+    contacts = list(meta.contacts) if isinstance(meta, Fiche) else []
+    if isinstance(meta, HousingInstrument) and meta.contact is not None:
         contacts.append(meta.contact)
     return render(
         "item.html", item=item, crumbs=crumbs, facts=_safe_facts(facts(item, repo)), image=image_view,
@@ -275,21 +280,19 @@ def _section_crumbs(item: Item, repo: Repository) -> list[dict[str, str]]:
     return crumbs
 
 
-def _safe_links(links) -> list[dict[str, str]]:
+def _safe_links(links: Iterable[Link]) -> list[dict[str, str]]:
     return [{"title": link.title, "url": url} for link in links if (url := safe_url(link.url))]
 
 
-def _safe_facts(rows):
+def _safe_facts(rows: list[Fact]) -> list[Fact]:
     """Drop any link in a fact whose URL is not safe (check normally guarantees http(s))."""
-    from kennisbank.site.facts import Fact, Value
-
     return [Fact(row.label, [v if v.href is None or safe_url(v.href) else Value(v.text) for v in row.values])
             for row in rows]
 
 
 # ---------------------------------------------------------------- listings
 
-def paginate(items: list, size: int, base: str) -> Iterator[tuple[list, Pager, str]]:
+def paginate(items: list[T], size: int, base: str) -> Iterator[tuple[list[T], Pager, str]]:
     """Pages of ``size`` items: (items, pager, docs path). Page 1 is ``base``, others ``base/pagina/N``."""
     count = max(1, math.ceil(len(items) / size))
     urls = [(n, f"/{base}/" if n == 1 else f"/{base}/pagina/{n}/") for n in range(1, count + 1)]
@@ -333,7 +336,8 @@ def _news_years(repo: Repository) -> list[tuple[int, str]]:
 def news_years(repo: Repository, settings: Settings) -> list[StagedPage]:
     by_year: dict[int, list[Item]] = defaultdict(list)
     for item in repo.of_type("news"):
-        by_year[item.year].append(item)
+        if item.year is not None:
+            by_year[item.year].append(item)
     years = _news_years(repo)
     crumbs = [HOME, {"title": "Nieuws", "url": "/nieuws/"}]
     pages = []
@@ -382,8 +386,9 @@ def theme_pages(repo: Repository, size: int) -> list[StagedPage]:
             tagged[slug].append(item)
     children: dict[str, list[Item]] = defaultdict(list)
     for theme in repo.themes.values():
-        if getattr(theme.meta, "parent", None):
-            children[theme.meta.parent].append(theme)
+        parent = theme.meta_as(Theme).parent
+        if parent:
+            children[parent].append(theme)
     pages = []
     for slug, theme in repo.themes.items():
         crumbs = [HOME, *_section_crumbs(theme, repo), {"title": theme.title, "url": theme.url}]
@@ -396,7 +401,7 @@ def theme_pages(repo: Repository, size: int) -> list[StagedPage]:
                       children=[{"title": c.title, "url": c.url} for c in children[slug]], groups=groups)
         pages.append(StagedPage(f"themas/{slug}.md", theme.title, html, PageContext("theme", slug),
                                 description=theme.summary))
-    top = [t for t in repo.themes.values() if not getattr(t.meta, "parent", None) or t.meta.parent not in repo.themes]
+    top = [t for t in repo.themes.values() if t.meta_as(Theme).parent not in repo.themes]
     entries = [{"title": t.title, "url": t.url, "summary": t.summary, "count": len(tagged[t.slug]),
                 "children": [{"title": c.title, "url": c.url, "count": len(tagged[c.slug])} for c in children[t.slug]]}
                for t in top]

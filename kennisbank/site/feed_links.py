@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from kennisbank.config import Settings
+from kennisbank.content import Repository
 from kennisbank.staging import PageContext, StagedPage
 
 FeedHook = Callable[[PageContext], Iterable[object]]
 
 
-def feed_hooks(repo=None, settings=None) -> list[FeedHook]:
+def feed_hooks(repo: Repository | None = None, settings: Settings | None = None) -> list[FeedHook]:
     """The functions asked for a page's feeds (the feeds stage's).
 
     With the repository and settings the feeds stage names each feed (e.g. the theme's title)."""
