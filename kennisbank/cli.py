@@ -192,6 +192,8 @@ def new(ctx: click.Context, type_name: str, title: str | None, values: tuple[str
         if not sep:
             raise UsageError(f"--set takes FIELD=VALUE, not {pair!r}")
         given[name.strip()] = new_item.parse_value(ctype, name.strip(), value)
+    root = _root(ctx)
+    new_item.refuse_bad_values(root, ctype, given)  # a --set value the model rejects: exit 2, naming it
     if date:
         given["date"] = date
     if summary:
@@ -208,7 +210,6 @@ def new(ctx: click.Context, type_name: str, title: str | None, values: tuple[str
         except click.Abort:  # end of input: the value stays missing
             raise UsageError(f"no value for {name}; give it with --set {name}=...") from None
 
-    root = _root(ctx)
     path = new_item.create(root, ctype, title, given, None if no_input else ask, build_today(),
                            body="Schrijf hier de tekst.", settings=content_settings(root)[0])
     click.echo(str(path.relative_to(root)))

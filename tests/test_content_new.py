@@ -179,3 +179,26 @@ def test_other_usage_errors(root, args, message):
     run = new(root, *args)
     assert run.exit_code == 2
     assert message in run.stderr
+
+
+def test_an_impossible_date_given_with_set_is_a_usage_error_naming_the_field(root):
+    run = new(root, "woonbeleid", "Premie", "--set", "last_reviewed=2026-02-30", "--set", "city=gent")
+    assert run.exit_code == 2 and "Traceback" not in run.output
+    assert "last_reviewed: " in run.output and "day value is outside expected range" in run.output
+    assert not (root / "cases/woonbeleid/premie.md").exists()
+    unknown = new(root, "news", "Bericht", "--set", "kleur=rood", "--no-input")
+    assert unknown.exit_code == 2 and "kleur: unknown field" in unknown.output
+
+
+def test_each_answer_is_checked_when_it_is_given(root):
+    """A mistyped city is asked again at once, before the next question."""
+    answers = "Premie voor renovatie.\nGentt\ngent\nrenovatie\neigenaars, huurders\n2026-02-30\n2020-06-30\n"
+    run = new(root, "woonbeleid", "Renovatiepremie", "--date", "2020-07-01", input=answers)
+    assert run.exit_code == 0, run.output
+    prompts = [line.split(" [")[0].split(":")[0] for line in run.stdout.splitlines() if line.strip()]
+    city = prompts.index("city")
+    assert prompts[city + 1] == "city", prompts  # asked again right away, not after the others
+    assert "unknown value(s): Gentt" in run.stderr and "last_reviewed: " in run.stderr
+    data = front_matter(root / "cases/woonbeleid/renovatiepremie.md")
+    assert data["city"] == "gent" and data["last_reviewed"] == "2020-06-30"
+    assert_clean(root)

@@ -46,7 +46,7 @@ def parse_value(ctype: ContentType, name: str, text: str) -> object:
         return [part.strip() for part in text.split(",") if part.strip()]
     try:
         loaded = yaml.safe_load(text) if text.strip() else None
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: an impossible date such as 2026-02-30
         return text
     if isinstance(loaded, (dt.date, dt.datetime)):
         return text.strip()
@@ -82,9 +82,42 @@ def validation_problems(ctype: ContentType, data: Mapping[str, object]) -> dict[
         for error in exc.errors(include_url=False):
             name = ".".join(str(p) for p in error["loc"][:1]) or "front matter"
             message = "required" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                message = f"unknown field; {ctype.name} has: {', '.join(ctype.model.model_fields)}"
             problems.setdefault(name, message)
         return problems
     return {}
+
+
+def _answer(ctype: ContentType, data: dict[str, object], name: str, problem: str | None, ask: Ask,
+            choices: Mapping[str, list[str]], derive: Callable[[dict[str, object]], dict[str, object]]) -> dict[str, object]:
+    """Ask for ``name`` until the answer itself is valid (a mistyped city is asked again at once,
+    not after every other question); ``derive`` refills derived fields (a study's week)."""
+    for _ in range(MAX_ASKS):
+        answered = {**data, name: parse_value(ctype, name, ask(name, problem, choices.get(name, [])))}
+        if ctype.name == "study" and name == "date":
+            answered.pop("week", None)
+            answered = derive(answered)
+        problem = field_problem(ctype, answered, name, choices)
+        if problem is None:
+            return answered
+    raise UsageError(f"cannot create the {ctype.name}: too many rejected values for {name}")
+
+
+def refuse_bad_values(root: Path, ctype: ContentType, given: Mapping[str, object]) -> None:
+    """A :class:`UsageError` naming every ``--set`` value the model or the registries reject
+    (``last_reviewed: impossible date``), before anything is asked or written."""
+    choices = reference_choices(root, ctype)
+    wrong = [f"{name}: {problem}" for name in given
+             if (problem := field_problem(ctype, {**given, name: given[name]}, name, choices)) is not None]
+    if wrong:
+        raise UsageError(f"--set: {'; '.join(wrong)}")
+
+
+def field_problem(ctype: ContentType, data: Mapping[str, object], name: str,
+                  choices: Mapping[str, list[str]]) -> str | None:
+    """What is wrong with the value of ``name`` alone (other fields may still be missing)."""
+    return validation_problems(ctype, data).get(name) or reference_problems({name: data.get(name)}, choices).get(name)
 
 
 def reference_choices(root: Path, ctype: ContentType) -> dict[str, list[str]]:
@@ -165,7 +198,7 @@ def create(root: Path, ctype: ContentType, title: str | None, values: Mapping[st
             data["number"] = number
     choices = reference_choices(root, ctype)
     for _ in range(MAX_ASKS):
-        problems = validation_problems(ctype, data) or reference_problems(data, choices)
+        problems = {**reference_problems(data, choices), **validation_problems(ctype, data)}
         if not problems:
             break
         fixable = {f: m for f, m in problems.items() if f in ctype.model.model_fields and f != "title"}
@@ -176,10 +209,8 @@ def create(root: Path, ctype: ContentType, title: str | None, values: Mapping[st
             example = " ".join(f"--set {f}=..." for f in missing) or "--set FIELD=VALUE"
             raise UsageError(f"cannot create the {ctype.name}: {'; '.join(parts)}. Give the values, e.g. {example}")
         name, message = next(iter(fixable.items()))
-        data[name] = parse_value(ctype, name, ask(name, None if message == "required" else message, choices.get(name, [])))
-        if ctype.name == "study" and name == "date":
-            data.pop("week", None)
-            data = build_front_matter(ctype, title, data, today)
+        data = _answer(ctype, data, name, None if message == "required" else message, ask, choices,
+                       lambda answered: build_front_matter(ctype, title, answered, today))
     else:
         raise UsageError(f"cannot create the {ctype.name}: too many rejected values; see docs/content-model.md")
     path = target_path(root, ctype, data, title)
