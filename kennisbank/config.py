@@ -46,6 +46,7 @@ class KennisbankSettings(SettingsBlock):
 
     feed_limit: Annotated[StrictInt, Field(ge=1, le=10_000)] = 50
     page_size: Annotated[StrictInt, Field(ge=1, le=1_000)] = 20
+    nav_pages: Annotated[StrictInt, Field(ge=0, le=20)] = 8  # pages (content/paginas) in the nav, by order
     newsletter_first_number: Count = 121
     newsletter_first_month: MonthText = "2020-01"
     newsletter_skip_months: tuple[MonthNumber, ...] = (7,)  # the real archive has no July issue
