@@ -1,8 +1,9 @@
 """`kennisbank build`: check, run every stage into a temporary folder, swap it in atomically.
 
-The stages run in the order of :data:`STAGES` (callables ``fn(repo, settings, tmp) -> None``); a
-stage that adds pages to the site runs before the render; one that adds files beside the rendered
-pages runs after it.
+The stages run in the order of :data:`STAGES`: callables that take the one
+:class:`~kennisbank.context.BuildContext` (settings, repository and feed catalog, each built once,
+and the writer every staged file goes through); a stage that adds pages runs before the render;
+one that adds files beside the rendered pages runs after it.
 Adding a stage is one line here. Output lands in a fresh folder of the output root and replaces
 the live build in one atomic step only after every stage succeeded (:mod:`kennisbank.output`): a
 failed, interrupted or concurrent build leaves the previous site untouched.
@@ -15,15 +16,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kennisbank.cms import stage_admin
-from kennisbank.config import Settings, load_settings
-from kennisbank.content import Repository, load_repository
+from kennisbank.config import load_settings
+from kennisbank.content import load_repository
+from kennisbank.context import BuildContext
 from kennisbank.feeds import stage_feeds
 from kennisbank.newsletter import stage_newsletter
 from kennisbank.output import publish
 from kennisbank.search import stage_search_index
 from kennisbank.site import render_site, stage_site
 
-Stage = Callable[[Repository, Settings, Path], object]
+Stage = Callable[[BuildContext], object]
 
 STAGES: list[Stage] = [
     stage_site,  # <tmp>/docs: every page as Markdown, pictures, stylesheet
@@ -53,8 +55,10 @@ def build(root: Path, out: Path, report: Callable[[str], None] = lambda message:
         if repo.scheduled else ""
     report(f"checked {len(repo.items)} items{scheduled} ({time.monotonic() - started:.1f} s)")
     with publish(out) as tmp:
+        context = BuildContext(repo, settings, tmp)
         for stage in STAGES:
             started = time.monotonic()
-            stage(repo, settings, tmp)
+            context.files.stage = stage.__name__
+            stage(context)
             report(f"{stage.__name__} ({time.monotonic() - started:.1f} s)")
     return out / "site"

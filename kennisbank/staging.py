@@ -16,10 +16,14 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from kennisbank.errors import KennisbankError
+
+DOCS = "docs"  # the staged Markdown tree inside a build's output folder
 MARKER_KEY = "kb_kind"  # front-matter key only the site stage writes (holds the page's kind)
 
 PageKind = Literal["home", "item", "section", "year", "theme", "city", "tag", "index", "search", "newsletter",
@@ -93,3 +97,47 @@ def _flow(value: object) -> str:
     if isinstance(value, str) and _PLAIN.match(value) and value.lower() not in _YAML_WORDS:
         return value
     return json.dumps(value, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+class StagedFiles:
+    """The one writer of a build's output folder: every stage writes its files through it, and a
+    path written twice (two stages claiming one URL, or a stage repeating itself) is refused
+    instead of silently keeping the last writer's bytes. ``stage`` names who writes, for that
+    message; :func:`kennisbank.build.build` sets it before each stage runs."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.stage = "build"
+        self._owners: dict[str, str] = {}
+
+    def claim(self, relative: str) -> Path:
+        """The absolute path of ``relative`` (a file, or a folder the stage fills itself)."""
+        key = relative.strip("/")
+        owner = self._owners.get(key)
+        if owner is not None:
+            raise KennisbankError(f"{key} is written twice (by {owner}, then by {self.stage}); "
+                                  "two outputs claim the same URL")
+        self._owners[key] = self.stage
+        target = self.root / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def written(self, relative: str) -> bool:
+        return relative.strip("/") in self._owners
+
+    def write_bytes(self, relative: str, data: bytes) -> Path:
+        target = self.claim(relative)
+        target.write_bytes(data)
+        return target
+
+    def write_text(self, relative: str, text: str) -> Path:
+        return self.write_bytes(relative, text.encode("utf-8"))
+
+    def copy(self, relative: str, source: Path) -> Path:
+        target = self.claim(relative)
+        shutil.copy2(source, target)  # keeps the mtime: the preview compares it
+        return target
+
+    def page(self, page: StagedPage) -> Path:
+        """A staged page as its Markdown file under ``docs/``."""
+        return self.write_text(f"{DOCS}/{page.path}", page.markdown())

@@ -21,6 +21,7 @@ if str(ROOT) not in sys.path:
 
 from kennisbank.config import load_settings
 from kennisbank.content import load_repository
+from kennisbank.context import BuildContext
 from kennisbank.feeds import stage_feeds
 from kennisbank.newsletter import stage_newsletter
 
@@ -50,11 +51,12 @@ def main() -> None:
             gen.write_corpus(Path(corpus), n, seed=args.seed)
             repo = load_repository(Path(corpus))
             settings = load_settings(Path(corpus))
+            context = BuildContext(repo, settings, Path(out))
             started = time.perf_counter()
-            stage_feeds(repo, settings, Path(out))
+            stage_feeds(context)
             feeds_seconds = time.perf_counter() - started
             started = time.perf_counter()
-            stage_newsletter(repo, settings, Path(out))
+            stage_newsletter(context)
             newsletter_seconds = time.perf_counter() - started
             feeds = [p for p in (Path(out) / "docs" / "feeds").glob("*.xml")]
             issues = sorted((Path(out) / "newsletter").iterdir())

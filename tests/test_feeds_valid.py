@@ -10,6 +10,7 @@ import feedparser
 import pytest
 
 from kennisbank.config import load_settings
+from kennisbank.context import BuildContext
 from kennisbank.feeds import MATERIAL_SITEMAP, FeedCatalog, stage_feeds
 from kennisbank.newsletter import published_issues
 
@@ -17,7 +18,7 @@ from kennisbank.newsletter import published_issues
 @pytest.fixture(scope="module")
 def staged(repo, settings, tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("feeds")
-    stage_feeds(repo, settings, tmp)
+    stage_feeds(BuildContext(repo, settings, tmp))
     return tmp / "docs"
 
 
@@ -72,7 +73,7 @@ def test_last_build_date_is_the_newest_entry_and_output_is_reproducible(staged, 
     parsed = _parse(staged / "feeds" / "nieuws.xml")
     newest = max(item.date for item in repo.of_type("news"))
     assert parsed.feed.updated_parsed[:3] == newest.timetuple()[:3]
-    stage_feeds(repo, settings, tmp_path)
+    stage_feeds(BuildContext(repo, settings, tmp_path))
     for path in [*_feed_files(staged), staged / "feeds" / "feeds.opml", staged / "volg-ons" / "index.md"]:
         again = tmp_path / "docs" / path.relative_to(staged)
         assert again.read_bytes() == path.read_bytes(), path.name

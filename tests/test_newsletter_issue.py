@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kennisbank.context import BuildContext
 from kennisbank.errors import KennisbankError
 from kennisbank.newsletter import published_issues, stage_newsletter
 from kennisbank.newsletter import render as render_module
@@ -21,7 +22,7 @@ from kennisbank.newsletter.render import GMAIL_CLIP_BYTES, render_issue
 @pytest.fixture(scope="module")
 def staged(repo, settings, tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("newsletter")
-    stage_newsletter(repo, settings, tmp)
+    stage_newsletter(BuildContext(repo, settings, tmp))
     return tmp
 
 
@@ -130,7 +131,7 @@ def test_items_and_intro_follow_the_override(staged, repo, issues):
 
 
 def test_output_is_reproducible(staged, repo, settings, tmp_path):
-    stage_newsletter(repo, settings, tmp_path)
+    stage_newsletter(BuildContext(repo, settings, tmp_path))
     for path in sorted((staged / "newsletter").rglob("*")) + sorted((staged / "docs").rglob("*")):
         if path.is_file():
             assert (tmp_path / path.relative_to(staged)).read_bytes() == path.read_bytes(), path

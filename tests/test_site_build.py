@@ -163,9 +163,8 @@ def test_a_failing_stage_leaves_the_previous_site_and_no_temporary_folder(tmp_pa
     index = root / "build" / "site" / "index.html"
     before = index.read_bytes()
 
-    def broken(repo, settings, tmp):
-        (tmp / "site").mkdir(exist_ok=True)
-        (tmp / "site" / "index.html").write_text("half a site", encoding="utf-8")
+    def broken(context):
+        context.files.write_text("site/index.html", "half a site")
         raise KennisbankError("renderer exploded")
 
     monkeypatch.setattr(build_module, "STAGES", [*build_module.STAGES[:-1], broken])

@@ -73,6 +73,7 @@ def test_planted_unsafe_content_never_reaches_a_page(tmp_path, repo):
     """Build with an item whose body and fields are unsafe, skipping `check` entirely."""
     from kennisbank.config import load_settings
     from kennisbank.content import Repository
+    from kennisbank.context import BuildContext
     from kennisbank.site import render_site, stage_site
 
     news = repo.of_type("news")[0]
@@ -86,8 +87,9 @@ def test_planted_unsafe_content_never_reaches_a_page(tmp_path, repo):
         "tags": ["<script>alert('tag')</script>"],
     }))
     planted = Repository(root=repo.root, registries=repo.registries, items=list(repo.items))
-    stage_site(planted, load_settings(repo.root), tmp_path)  # no check: straight to staging
-    render_site(planted, load_settings(repo.root), tmp_path)
+    context = BuildContext(planted, load_settings(repo.root), tmp_path)
+    stage_site(context)  # no check: straight to staging
+    render_site(context)
     pages = list((tmp_path / "site").rglob("*.html"))
     assert pages
     for page in pages:

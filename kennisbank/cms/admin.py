@@ -14,12 +14,16 @@ import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kennisbank.cms.config import cms_config, config_yaml
 from kennisbank.config import Settings
 from kennisbank.content import CONTENT_TYPES, Repository
+
+if TYPE_CHECKING:
+    from kennisbank.context import BuildContext
 
 ASSETS = Path(__file__).parent / "assets"
 ADMIN = "admin"
@@ -63,18 +67,17 @@ def index_html(settings: Settings, styles: Iterable[str], bundled: bool) -> str:
         collections=json.dumps([ctype.section for ctype in CONTENT_TYPES]))
 
 
-def stage_admin(repo: Repository, settings: Settings, tmp: Path) -> None:
+def stage_admin(context: BuildContext) -> None:
     """Write ``<tmp>/site/admin/`` (a build stage; runs after the site is rendered)."""
-    site = tmp / "site"
-    admin = site / ADMIN
-    admin.mkdir(parents=True, exist_ok=True)
-    files = bundle_files(decap_dist(settings.root))
-    for source in files:
-        _link_or_copy(source, admin / source.name)
-    (admin / "config.yml").write_text(config_yaml(repository_config(repo, settings)), encoding="utf-8")
-    (admin / "index.html").write_text(index_html(settings, site_stylesheets(site), bool(files)), encoding="utf-8")
+    settings, files = context.settings, context.files
+    site = context.tmp / "site"
+    bundle = bundle_files(decap_dist(settings.root))
+    for source in bundle:
+        _link_or_copy(source, files.claim(f"site/{ADMIN}/{source.name}"))
+    files.write_text(f"site/{ADMIN}/config.yml", config_yaml(repository_config(context.repo, settings)))
+    files.write_text(f"site/{ADMIN}/index.html", index_html(settings, site_stylesheets(site), bool(bundle)))
     for name in ("preview.js", "admin.css"):
-        shutil.copyfile(ASSETS / name, admin / name)
+        files.copy(f"site/{ADMIN}/{name}", ASSETS / name)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

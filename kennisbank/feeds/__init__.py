@@ -9,38 +9,32 @@ list them for people and feed readers.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kennisbank.config import Settings
-from kennisbank.content import Repository
 from kennisbank.feeds.catalog import NEWSLETTER as NEWSLETTER_FEED
 from kennisbank.feeds.catalog import Feed, FeedCatalog, atom_href, rss_href
 from kennisbank.feeds.links import FeedLink, feeds_for_page
 from kennisbank.feeds.opml import OPML_PATH, opml_bytes
 from kennisbank.feeds.page import follow_page
 from kennisbank.feeds.writer import atom_bytes, rss_bytes
-from kennisbank.staging import write_page
+from kennisbank.staging import DOCS, StagedFiles
+
+if TYPE_CHECKING:
+    from kennisbank.context import BuildContext
 
 __all__ = ["NEWSLETTER_FEED", "Feed", "FeedCatalog", "FeedLink", "atom_href", "feeds_for_page", "rss_href", "stage_feeds",
            "write_feeds"]
 
 
-def write_feeds(catalog: FeedCatalog, docs: Path) -> list[Path]:
+def write_feeds(catalog: FeedCatalog, files: StagedFiles) -> list[Path]:
     """Write every feed (RSS and Atom) and the OPML list under ``docs/feeds/``; return the paths."""
-    folder = docs / "feeds"
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for feed in catalog.feeds.values():
         for url, data in ((feed.rss_url, rss_bytes(feed, catalog.settings)),
                           (feed.atom_url, atom_bytes(feed, catalog.settings))):
-            written.append(_write(docs, url, data))
-    written.append(_write(docs, OPML_PATH, opml_bytes(list(catalog.feeds.values()), catalog.settings)))
+            written.append(files.write_bytes(f"{DOCS}{url}", data))
+    written.append(files.write_bytes(f"{DOCS}{OPML_PATH}", opml_bytes(list(catalog.feeds.values()), catalog.settings)))
     return written
-
-
-def _write(docs: Path, url: str, data: bytes) -> Path:
-    path = docs / url.lstrip("/")
-    path.write_bytes(data)
-    return path
 
 
 # Material's script fetches `sitemap.xml` beside every `<link rel="alternate">` (meant for
@@ -50,10 +44,8 @@ MATERIAL_SITEMAP = "sitemap.xml"  # in feeds/, beside the feeds: not a feed itse
 EMPTY_SITEMAP = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
 
 
-def stage_feeds(repo: Repository, settings: Settings, tmp: Path) -> None:
+def stage_feeds(context: BuildContext) -> None:
     """Build stage: feeds and OPML into ``<tmp>/docs/feeds/``, the "Volg ons" page into the docs."""
-    docs = tmp / "docs"
-    catalog = FeedCatalog(repo, settings)
-    write_feeds(catalog, docs)
-    (docs / "feeds" / MATERIAL_SITEMAP).write_text(EMPTY_SITEMAP, encoding="utf-8")
-    write_page(docs, follow_page(catalog))
+    write_feeds(context.feeds, context.files)
+    context.files.write_text(f"{DOCS}/feeds/{MATERIAL_SITEMAP}", EMPTY_SITEMAP)
+    context.files.page(follow_page(context.feeds))

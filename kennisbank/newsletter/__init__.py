@@ -10,21 +10,24 @@ rendering), :mod:`.render` (e-mail HTML, text, .eml), :mod:`.web` (site pages), 
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kennisbank.config import Settings
-from kennisbank.content import Repository
 from kennisbank.content.issues import Issue, issue_for, published_issues  # re-exported for callers
+
+if TYPE_CHECKING:
+    from kennisbank.context import BuildContext
 
 __all__ = ["Issue", "issue_for", "published_issues", "stage_newsletter"]
 
 
-def stage_newsletter(repo: Repository, settings: Settings, tmp: Path) -> None:
+def stage_newsletter(context: BuildContext) -> None:
     """Build stage: every issue's e-mail into ``<tmp>/newsletter/<NNN>/``, web versions and the
     archive into ``<tmp>/docs/nieuwsbrief/``."""
     from kennisbank.newsletter.output import write_issues
-    from kennisbank.newsletter.web import web_pages, write_pages
+    from kennisbank.newsletter.web import web_pages
 
+    repo, settings = context.repo, context.settings
     issues = published_issues(repo, settings)
-    write_issues(repo, settings, issues, tmp / "newsletter")
-    write_pages(web_pages(repo, settings, issues), tmp / "docs")
+    write_issues(repo, settings, issues, context.files, "newsletter")
+    for page in web_pages(repo, settings, issues, context.feeds):
+        context.files.page(page)

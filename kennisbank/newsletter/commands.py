@@ -19,6 +19,7 @@ from kennisbank.newsletter.output import issue_folder, select_issues, write_issu
 from kennisbank.newsletter.recipients import RecipientSource
 from kennisbank.newsletter.send import PartialSend, Plan, plan, read_issue, send, smtp_config
 from kennisbank.newsletter.sendlog import SendLog, claim, peek_state
+from kennisbank.staging import StagedFiles
 
 Echo = Callable[[str], None]
 
@@ -37,7 +38,7 @@ def build_command(root: Path, out: Path, month: str | None, every: bool, echo: E
         issues = issues[:1]
     with _progress("Nieuwsbrieven") as bar:
         task = bar.add_task("build", total=len(issues))
-        folders = write_issues(repo, settings, issues, out, lambda issue: bar.advance(task))
+        folders = write_issues(repo, settings, issues, StagedFiles(out), progress=lambda issue: bar.advance(task))
     for folder in folders:
         echo(str(folder))
     return folders

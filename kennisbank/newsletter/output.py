@@ -15,20 +15,21 @@ from kennisbank.content.issues import Issue, issue_for, issue_sequence, publishe
 from kennisbank.content.numbering import parse_month
 from kennisbank.errors import KennisbankError
 from kennisbank.newsletter.render import render_issue
+from kennisbank.staging import StagedFiles
 
 
 def issue_folder(out: Path, number: int) -> Path:
     return out / f"{number:03d}"
 
 
-def write_issue(repo: Repository, settings: Settings, issue: Issue, out: Path) -> Path:
+def write_issue(repo: Repository, settings: Settings, issue: Issue, files: StagedFiles, under: str = "") -> Path:
+    """``<under>/<NNN>/issue.html``, ``issue.txt`` and ``issue.eml`` through the build's writer."""
     rendered = render_issue(repo, settings, issue)
-    folder = issue_folder(out, issue.number)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "issue.html").write_text(rendered.html, encoding="utf-8")
-    (folder / "issue.txt").write_text(rendered.text, encoding="utf-8")
-    (folder / "issue.eml").write_bytes(rendered.eml)
-    return folder
+    folder = f"{under}/{issue.number:03d}".strip("/")
+    files.write_text(f"{folder}/issue.html", rendered.html)
+    files.write_text(f"{folder}/issue.txt", rendered.text)
+    files.write_bytes(f"{folder}/issue.eml", rendered.eml)
+    return files.root / folder
 
 
 def select_issues(repo: Repository, settings: Settings, month: str | None) -> list[Issue]:
@@ -44,10 +45,10 @@ def select_issues(repo: Repository, settings: Settings, month: str | None) -> li
     return [issue]
 
 
-def write_issues(repo: Repository, settings: Settings, issues: list[Issue], out: Path,
+def write_issues(repo: Repository, settings: Settings, issues: list[Issue], files: StagedFiles, under: str = "",
                  progress: Callable[[Issue], None] = lambda issue: None) -> list[Path]:
     folders = []
     for issue in sorted(issues, key=lambda i: i.number):
-        folders.append(write_issue(repo, settings, issue, out))
+        folders.append(write_issue(repo, settings, issue, files, under))
         progress(issue)
     return folders

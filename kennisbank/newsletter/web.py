@@ -7,8 +7,6 @@ the newsletter feed in their ``<head>``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import jinja2
 from markupsafe import Markup
 
@@ -19,7 +17,7 @@ from kennisbank.content.issues import Issue
 from kennisbank.feeds import NEWSLETTER_FEED, FeedCatalog, atom_href, feeds_for_page, rss_href
 from kennisbank.newsletter.present import item_view
 from kennisbank.newsletter.render import TEMPLATES, intro_html
-from kennisbank.staging import PageContext, StagedPage, write_page
+from kennisbank.staging import PageContext, StagedPage
 from kennisbank.subscribers.form import subscribe_form
 
 ARCHIVE_PATH = "nieuwsbrief/index.md"
@@ -54,17 +52,11 @@ def archive_page(settings: Settings, issues: list[Issue], catalog: FeedCatalog) 
                       feeds=_feeds(catalog, ""))
 
 
-def web_pages(repo: Repository, settings: Settings, issues: list[Issue]) -> list[StagedPage]:
+def web_pages(repo: Repository, settings: Settings, issues: list[Issue], catalog: FeedCatalog) -> list[StagedPage]:
     """The archive and one page per issue; ``issues`` newest first (as :func:`published_issues`)."""
-    catalog = FeedCatalog(repo, settings)
     pages = [archive_page(settings, issues, catalog)]
     for index, issue in enumerate(issues):
         newer = issues[index - 1] if index > 0 else None
         older = issues[index + 1] if index + 1 < len(issues) else None
         pages.append(issue_page(repo, settings, issue, newer, older, catalog))
     return pages
-
-
-def write_pages(pages: list[StagedPage], docs: Path) -> None:
-    for page in pages:
-        write_page(docs, page)

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kennisbank.config import Settings
 from kennisbank.content import Repository
 from kennisbank.search.documents import build_documents
 from kennisbank.search.engine import SearchEngine
@@ -17,13 +16,15 @@ from kennisbank.search.tantivy_engine import TantivyEngine, new_index_folder, wr
 
 if TYPE_CHECKING:
     from kennisbank.search.meili import PushReport
+    from kennisbank.context import BuildContext
 
 INDEX_FOLDER = "search"
 
 
-def stage_search_index(repo: Repository, settings: Settings, tmp: Path) -> None:
+def stage_search_index(context: BuildContext) -> None:
     """Build stage: write the embedded index of every published item into ``<tmp>/search/``."""
-    build_search_index(repo, tmp)
+    context.files.claim(INDEX_FOLDER)
+    build_search_index(context.repo, context.tmp)
 
 
 def build_search_index(repo: Repository, out: Path, progress=None) -> IndexMeta:

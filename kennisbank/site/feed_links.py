@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from kennisbank.config import Settings
 from kennisbank.content import Repository
 from kennisbank.staging import PageContext, StagedPage
 
+if TYPE_CHECKING:
+    from kennisbank.feeds.catalog import FeedCatalog
+
 FeedHook = Callable[[PageContext], Iterable[object]]
 
 
-def feed_hooks(repo: Repository | None = None, settings: Settings | None = None) -> list[FeedHook]:
+def feed_hooks(repo: Repository | None = None, settings: Settings | None = None,
+               catalog: FeedCatalog | None = None) -> list[FeedHook]:
     """The functions asked for a page's feeds (the feeds stage's).
 
     With the repository and settings the feeds stage names each feed (e.g. the theme's title)."""
     from kennisbank.feeds import FeedCatalog, feeds_for_page
-    catalog = FeedCatalog(repo, settings) if repo is not None and settings is not None else None
+
+    if catalog is None and repo is not None and settings is not None:
+        catalog = FeedCatalog(repo, settings)
     return [lambda context: feeds_for_page(context.kind, context.key, catalog)]
 
 

@@ -24,10 +24,12 @@ from kennisbank.errors import KennisbankError
 from kennisbank.site.navcache import nav_cache_plugin
 from kennisbank.site.passthrough import passthrough_plugin
 from kennisbank.site.views import HOME, render
-from kennisbank.staging import MARKER_KEY, PageContext, StagedPage, write_page
+from kennisbank.staging import DOCS, MARKER_KEY, PageContext, StagedFiles, StagedPage
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
+
+    from kennisbank.context import BuildContext
 
 OVERRIDES = Path(__file__).parent / "overrides"  # Material overrides: skip link, search box, feed links
 STYLESHEET = "assets/kennisbank.css"  # staged from kennisbank/site/assets/
@@ -39,18 +41,14 @@ PLACEHOLDERS = {
 }
 
 
-def staged_page_exists(docs: Path, section: str) -> bool:
-    return (docs / section / "index.md").is_file() or (docs / f"{section}.md").is_file()
-
-
-def add_placeholders(docs: Path) -> None:
+def add_placeholders(files: StagedFiles) -> None:
     """Write the pages the home page links to when the stage that owns them wrote nothing."""
     for section, (title, text) in PLACEHOLDERS.items():
-        if not staged_page_exists(docs, section):
+        if not (files.written(f"{DOCS}/{section}/index.md") or files.written(f"{DOCS}/{section}.md")):
             crumbs = [HOME, {"title": title, "url": f"/{section}/"}]
             html = render("listing.html", title=title, crumbs=crumbs, intro=text, items=[], pager=None, total=0,
                           show_type=False, years=[])
-            write_page(docs, StagedPage(f"{section}/index.md", title, html, PageContext("placeholder", section)))
+            files.page(StagedPage(f"{section}/index.md", title, html, PageContext("placeholder", section)))
 
 
 def navigation(repo: Repository, docs: Path, nav_pages: int = 8) -> list[object]:
@@ -131,15 +129,15 @@ def quiet_mkdocs() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def render_site(repo: Repository, settings: Settings, tmp: Path) -> None:
+def render_site(context: BuildContext) -> None:
     """Render ``<tmp>/docs`` into ``<tmp>/site`` with MkDocs (the build's render stage)."""
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
-    docs, site = tmp / "docs", tmp / "site"
-    add_placeholders(docs)
-    config = mkdocs_config(repo, settings, docs, site)
-    with reproducible(repo), quiet_mkdocs():
+    add_placeholders(context.files)
+    docs, site = context.tmp / DOCS, context.files.claim("site")
+    config = mkdocs_config(context.repo, context.settings, docs, site)
+    with reproducible(context.repo), quiet_mkdocs():
         try:
             build(config)
         except MkDocsException as exc:

@@ -12,7 +12,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kennisbank.clock import build_now
 from kennisbank.config import Settings
@@ -24,7 +24,11 @@ from kennisbank.site import agenda, maps, views
 from kennisbank.site.feed_links import attach_feeds, feed_hooks
 from kennisbank.site.related import related_items
 from kennisbank.site.searchpage import search_page
-from kennisbank.staging import StagedPage, write_page
+from kennisbank.staging import DOCS, StagedPage, write_page
+
+if TYPE_CHECKING:
+    from kennisbank.context import BuildContext
+    from kennisbank.feeds.catalog import FeedCatalog
 
 ASSETS = Path(__file__).parent / "assets"
 _BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
@@ -46,7 +50,7 @@ class Staging:
         self.pages[page.path] = page
 
 
-def stage_pages(repo: Repository, settings: Settings) -> Staging:
+def stage_pages(repo: Repository, settings: Settings, catalog: FeedCatalog | None = None) -> Staging:
     """Every page of the site, with feeds attached; raises when two pages share a URL."""
     staging = Staging()
     views.reset_caches({item.id for item in repo.published})
@@ -59,7 +63,7 @@ def stage_pages(repo: Repository, settings: Settings) -> Staging:
         staging.add(page)
     for item in with_item_page:
         staging.add(views.item_page(item, repo, settings, related.get(item.id, []), generation, today))
-    attach_feeds(staging.pages.values(), feed_hooks(repo, settings))
+    attach_feeds(staging.pages.values(), feed_hooks(repo, settings, catalog))
     staging.blobs = agenda.calendar_files(repo, settings, today, build_now())
     staging.files = media_files(repo)
     for asset in sorted(ASSETS.rglob("*")):
@@ -129,8 +133,13 @@ def write_staging(staging: Staging, docs: Path) -> None:
         target.write_bytes(data)
 
 
-def stage_site(repo: Repository, settings: Settings, tmp: Path) -> Staging:
+def stage_site(context: BuildContext) -> Staging:
     """Write every page and file of the site under ``<tmp>/docs`` (the build's first stage)."""
-    staging = stage_pages(repo, settings)
-    write_staging(staging, tmp / "docs")
+    staging = stage_pages(context.repo, context.settings, context.feeds)
+    for page in staging.pages.values():
+        context.files.page(page)
+    for relative, source in staging.files.items():
+        context.files.copy(f"{DOCS}/{relative}", source)
+    for relative, data in staging.blobs.items():
+        context.files.write_bytes(f"{DOCS}/{relative}", data)
     return staging
