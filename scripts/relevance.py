@@ -18,12 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kennisbank.content import load_repository  # noqa: E402
-from kennisbank.search.documents import build_documents  # noqa: E402
-from kennisbank.search.engine import SearchRequest  # noqa: E402
-from kennisbank.search.evaluation import evaluate, load_judgements, ndcg, table  # noqa: E402
-from kennisbank.search.settings import COMPOUND_SOURCES, load_search_settings  # noqa: E402
-from kennisbank.search.tantivy_engine import TantivyEngine, write_index  # noqa: E402
+from kennisbank.content import load_repository
+from kennisbank.search.documents import build_documents
+from kennisbank.search.engine import SearchRequest
+from kennisbank.search.evaluation import evaluate, load_judgements, ndcg, table
+from kennisbank.search.settings import COMPOUND_SOURCES, load_search_settings
+from kennisbank.search.tantivy_engine import TantivyEngine, write_index
 
 JUDGEMENTS = ROOT / "tests" / "relevance" / "queries.yml"
 

@@ -9,13 +9,13 @@ import uuid
 
 import httpx
 import pytest
+from search_helpers import NO_MEILI, live_server
 
 from kennisbank.search import meili
 from kennisbank.search.documents import build_documents
 from kennisbank.search.engine import SearchRequest
 from kennisbank.search.settings import load_search_settings
 from kennisbank.search.tantivy_engine import write_index
-from search_helpers import NO_MEILI, live_server
 
 pytestmark = pytest.mark.skipif(not os.environ.get("MEILI_URL"), reason=NO_MEILI)
 

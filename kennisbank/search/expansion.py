@@ -114,8 +114,9 @@ class Vocabulary:
         return terms
 
     def _corrections(self, word: str, distance: int) -> list[tuple[str, int]]:
-        """Terms within ``distance`` edits (a swap of two neighbouring letters is one edit) that start with the same letter (a wrong first letter
-        is rare in typing and costs two typos in Meilisearch too)."""
+        """Terms within ``distance`` edits (a swap of two neighbouring letters is one edit) that
+        start with the same letter (a wrong first letter is rare in typing and costs two typos in
+        Meilisearch too)."""
         candidates = [term for length in range(len(word) - distance, len(word) + distance + 1)
                       for term in self._by_shape.get((word[:1], length), ())]
         found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=distance, limit=None)

@@ -21,12 +21,12 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from kennisbank.errors import KennisbankError
-from kennisbank.search.documents import FacetCatalog
-from kennisbank.search.engine import (EngineUnavailable, FacetCount, Hit, IndexInfo, SearchEngine, SearchRequest,
-                                      SearchResult)
 from kennisbank.search.analysis import dutch
+from kennisbank.search.documents import FacetCatalog
+from kennisbank.search.engine import EngineUnavailable, FacetCount, Hit, IndexInfo, SearchEngine, SearchRequest, SearchResult
 from kennisbank.search.index_files import build_time, index_version, read_meta
 from kennisbank.search.params import MAX_PAGE, MAX_PER_PAGE
 from kennisbank.search.query import words
@@ -127,7 +127,7 @@ def synonym_plan(groups: Sequence[Sequence[str]], stop_words: frozenset[str]) ->
     return SynonymPlan(dict(sorted(mapping.items())), sorted(stop_words - set(kept)), changes)
 
 
-def settings_payload(settings: SearchSettings) -> dict:
+def settings_payload(settings: SearchSettings) -> dict[str, Any]:
     """The index settings Meilisearch needs to behave like the embedded engine.
 
     ``sort`` is the first ranking rule: Meilisearch applies it only when a search asks for a
@@ -154,15 +154,15 @@ def settings_payload(settings: SearchSettings) -> dict:
     }
 
 
-def meili_documents(documents: Sequence[dict], version: str, built_at: str) -> list[dict]:
+def meili_documents(documents: Sequence[dict[str, Any]], version: str, built_at: str) -> list[dict[str, Any]]:
     """Search documents as uploaded: a Meilisearch-safe key, the other Dutch forms of their
     words, and the index version on each so the API can read it with a search-only key."""
     forms = word_forms(documents)
     return [{**doc, PRIMARY_KEY: meili_key(doc["id"]), FORMS_FIELD: extra, "index_version": version,
-             "built_at": built_at} for doc, extra in zip(documents, forms)]
+             "built_at": built_at} for doc, extra in zip(documents, forms, strict=False)]
 
 
-def word_forms(documents: Sequence[dict]) -> list[list[str]]:
+def word_forms(documents: Sequence[dict[str, Any]]) -> list[list[str]]:
     """Per document, the words of the whole corpus that share a Dutch stem with one of its words
     but are not in it: ``kerk`` for a document that only says ``kerken``, ``woningen`` for one
     that only says ``woning``. Meilisearch then finds both forms from either (one edit away is
@@ -180,7 +180,7 @@ def word_forms(documents: Sequence[dict]) -> list[list[str]]:
             for vocabulary in texts]
 
 
-def _doc_words(doc: dict) -> set[str]:
+def _doc_words(doc: dict[str, Any]) -> set[str]:
     parts: list[str] = []
     for name in TEXT_FIELDS:
         value = doc.get(name) or ""
@@ -194,7 +194,7 @@ def parse_version(text: str) -> tuple[int, ...]:
     return tuple(int(n) for n in numbers) + (0,) * (3 - len(numbers))
 
 
-def snippet_html(formatted: dict, doc: dict) -> str:
+def snippet_html(formatted: dict[str, Any], doc: dict[str, Any]) -> str:
     """A hit's snippet from Meilisearch's ``_formatted``: escaped text, matches in ``<mark>``."""
     for name in ("body", "summary"):
         text = formatted.get(name) or ""
@@ -253,7 +253,7 @@ class Connection:
             os.environ.get("MEILI_SEARCH_KEY") or os.environ.get("MEILI_MASTER_KEY"))
         return cls(url=url.rstrip("/"), key=key or None, index=os.environ.get("MEILI_INDEX", DEFAULT_INDEX))
 
-    def client(self):
+    def client(self) -> Any:  # meilisearch.Client, imported on first use
         import meilisearch
 
         return meilisearch.Client(self.url, self.key, timeout=30)
@@ -278,7 +278,7 @@ class Connection:
             raise MeiliError(message) from None
 
 
-def _wait(client, connection: Connection, task, doing: str) -> None:
+def _wait(client: Any, connection: Connection, task: Any, doing: str) -> None:
     with connection.errors(doing):
         done = client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS, interval_in_ms=100)
     if done.status != "succeeded":
@@ -295,7 +295,7 @@ class PushReport:
     """What went wrong after the new index was live (the old one could not be deleted)."""
 
 
-def check_version(connection: Connection, client=None) -> str:
+def check_version(connection: Connection, client: Any = None) -> str:
     """``GET /version``; a server older than :data:`MIN_VERSION` is refused before anything changes."""
     client = client or connection.client()
     with connection.errors("reading the server version"):
@@ -307,8 +307,8 @@ def check_version(connection: Connection, client=None) -> str:
     return version
 
 
-def push(connection: Connection, documents: Sequence[dict], settings: SearchSettings, uid: str | None = None,
-         progress=None) -> PushReport:
+def push(connection: Connection, documents: Sequence[dict[str, Any]], settings: SearchSettings, uid: str | None = None,
+         progress: Callable[[int], object] | None = None) -> PushReport:
     """Replace index ``uid`` (default: the connection's) by ``documents`` with zero downtime.
 
     Checks the server version first. On any failure before the swap the temporary index is
@@ -393,7 +393,7 @@ def search_key(connection: Connection) -> str | None:
     return str(created.key)
 
 
-def _without_master_key(call: Callable[[], list]) -> list | None:
+def _without_master_key(call: Callable[[], Any]) -> Any:
     """``call()``, or ``None`` when the server says it has no master key (key routes closed)."""
     import meilisearch.errors
 
@@ -439,8 +439,8 @@ class MeiliEngine(SearchEngine):
                 os.environ.pop("MEILI_MASTER_KEY", None)
         return cls(connection, settings, local_index=local_index)
 
-    def _query(self, request: SearchRequest, filters: dict, facets: list[str], hits: bool) -> dict:
-        query: dict = {"indexUid": self.uid, "q": request.q, "matchingStrategy": "all", "facets": facets}
+    def _query(self, request: SearchRequest, filters: dict[str, Any], facets: list[str], hits: bool) -> dict[str, Any]:
+        query: dict[str, Any] = {"indexUid": self.uid, "q": request.q, "matchingStrategy": "all", "facets": facets}
         expression = filter_expression(filters)
         if expression:
             query["filter"] = expression
@@ -463,7 +463,7 @@ class MeiliEngine(SearchEngine):
         with self.connection.errors("searching", unavailable=True):
             results = self._client.multi_search(queries)["results"]
         distribution = dict(results[0].get("facetDistribution") or {})
-        for name, result in zip(own, results[1:]):
+        for name, result in zip(own, results[1:], strict=False):
             distribution[name] = (result.get("facetDistribution") or {}).get(name, {})
         facets = {name: [FacetCount(v, c) for v, c in (distribution.get(name) or {}).items()] for name in wanted}
         hits = [Hit(id=h["id"], title=h["title"], url=h["url"], type=h["type"], date=h.get("date"),
@@ -476,7 +476,7 @@ class MeiliEngine(SearchEngine):
         ranked = sorted(((h["value"], h["count"]) for h in result["facetHits"]), key=lambda p: (-p[1], p[0]))
         return [FacetCount(v, c) for v, c in ranked[:limit]]
 
-    def get(self, doc_id: str) -> dict | None:
+    def get(self, doc_id: str) -> dict[str, Any] | None:
         with self.connection.errors("reading a document", unavailable=True):
             result = self._client.index(self.uid).search("", {"filter": f"id = {quote(doc_id)}", "limit": 1})
         if not result["hits"]:

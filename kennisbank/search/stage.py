@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,8 +16,8 @@ from kennisbank.search.settings import SearchSettings, load_search_settings
 from kennisbank.search.tantivy_engine import TantivyEngine, new_index_folder, write_index
 
 if TYPE_CHECKING:
-    from kennisbank.search.meili import PushReport
     from kennisbank.context import BuildContext
+    from kennisbank.search.meili import PushReport
 
 INDEX_FOLDER = "search"
 
@@ -27,7 +28,7 @@ def stage_search_index(context: BuildContext) -> None:
     build_search_index(context.repo, context.tmp)
 
 
-def build_search_index(repo: Repository, out: Path, progress=None) -> IndexMeta:
+def build_search_index(repo: Repository, out: Path, progress: Callable[[int], object] | None = None) -> IndexMeta:
     """Write the index into a fresh folder beside ``<out>/search`` and swap it in, so a running
     server never sees a half-written index and a failed build leaves the old one in place."""
     search_settings = load_search_settings(repo.root)
@@ -57,7 +58,7 @@ def open_engine(build_dir: Path, search_settings: SearchSettings) -> SearchEngin
     return TantivyEngine(build_dir / INDEX_FOLDER, search_settings)
 
 
-def push_search_index(repo: Repository, progress=None) -> tuple[PushReport, str | None, int]:
+def push_search_index(repo: Repository, progress: Callable[[int], object] | None = None) -> tuple[PushReport, str | None, int]:
     """`kennisbank index push`: the repository's documents into Meilisearch (``MEILI_URL``,
     ``MEILI_MASTER_KEY``), zero downtime; returns (report, search-only key, count). The key is
     ``None`` when the server has no master key (then every route is open)."""

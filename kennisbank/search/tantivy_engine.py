@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import tantivy
 from tantivy import Occur, Query
@@ -19,8 +21,8 @@ from kennisbank.search.analysis import DUTCH, PLAIN, dutch, register_analyzers
 from kennisbank.search.cache import LruCache, cache_entries
 from kennisbank.search.documents import FACETABLE_FIELDS, FacetCatalog
 from kennisbank.search.engine import FacetCount, Hit, IndexInfo, SearchEngine, SearchRequest, SearchResult
-from kennisbank.search.index_files import META_FILE, IndexMeta, build_time, index_version, read_meta, write_meta
 from kennisbank.search.expansion import Compounds, Vocabulary, find_compounds
+from kennisbank.search.index_files import META_FILE, IndexMeta, build_time, index_version, read_meta, write_meta
 from kennisbank.search.query import Unit, analyse, words
 from kennisbank.search.settings import SEARCHABLE_FIELDS, SearchSettings
 from kennisbank.search.snippets import marked_html, plain_snippet
@@ -91,8 +93,8 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
-def write_index(documents: list[dict], catalog: FacetCatalog, settings: SearchSettings, folder: Path,
-                progress=None) -> IndexMeta:
+def write_index(documents: list[dict[str, Any]], catalog: FacetCatalog, settings: SearchSettings, folder: Path,
+                progress: Callable[[int], object] | None = None) -> IndexMeta:
     """Write a fresh index of ``documents`` into the empty or new ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     schema = _schema()
@@ -113,8 +115,8 @@ def write_index(documents: list[dict], catalog: FacetCatalog, settings: SearchSe
     return meta
 
 
-def _tantivy_document(doc: dict) -> tantivy.Document:
-    fields: dict = {"id": doc["id"], "date_key": int(doc.get("date_key") or 0),
+def _tantivy_document(doc: dict[str, Any]) -> tantivy.Document:
+    fields: dict[str, Any] = {"id": doc["id"], "date_key": int(doc.get("date_key") or 0),
                     "source": json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()}
     texts = []
     for name in SEARCHABLE_FIELDS:
@@ -145,7 +147,7 @@ class TantivyEngine(SearchEngine):
     def __init__(self, folder: Path, settings: SearchSettings, cache_size: int | None = None):
         self.folder = folder
         self.settings = settings
-        self._stamp: tuple | None = None
+        self._stamp: tuple[Any, ...] | None = None
         entries = cache_entries() if cache_size is None else cache_size
         self.pages: LruCache[tuple[list[Hit], int]] = LruCache(entries)
         self.counts: LruCache[list[FacetCount]] = LruCache(entries * 4)
@@ -169,7 +171,7 @@ class TantivyEngine(SearchEngine):
         self.counts.clear()
         self.totals.clear()
 
-    def _meta_stamp(self) -> tuple | None:
+    def _meta_stamp(self) -> tuple[Any, ...] | None:
         try:
             stat = (self.folder / META_FILE).stat()
         except FileNotFoundError:
@@ -270,20 +272,21 @@ class TantivyEngine(SearchEngine):
         facets = self._facets(searcher, units, text, request, filters, total)
         return SearchResult(hits=list(hits), total=total, facets=facets)
 
-    def _page(self, searcher, plan: _Lazy, query: Query, request: SearchRequest) -> tuple[list[Hit], int]:
-        order = {"order_by_field": "date_key", "order": tantivy.Order.Desc} if request.sort == "date" else {}
-        result = searcher.search(query, limit=request.per_page, offset=request.offset, count=True, **order)
+    def _page(self, searcher: tantivy.Searcher, plan: _Lazy, query: Query, request: SearchRequest) -> tuple[list[Hit], int]:
+        by_date = request.sort == "date"
+        result = searcher.search(query, limit=request.per_page, offset=request.offset, count=True,
+                                 order_by_field="date_key" if by_date else None, order=tantivy.Order.Desc)
         docs = [json.loads(searcher.doc(address)["source"][0]) for _, address in result.hits]
-        return self._hits(searcher, plan() if docs else None, docs), result.count
+        return self._hits(searcher, plan() if docs else None, docs), _count(result)
 
-    def _facets(self, searcher, units: tuple[Unit, ...], text: _Lazy, request: SearchRequest,
+    def _facets(self, searcher: tantivy.Searcher, units: tuple[Unit, ...], text: _Lazy, request: SearchRequest,
                 filters: dict[str, tuple[str, ...]], matched: int) -> dict[str, list[FacetCount]]:
         """Disjunctive counts: a facet with an active filter is counted with every filter but its
         own; all the others share one aggregation with the full filter set. Cached counts are
         reused per facet, and only the missing ones are aggregated. ``matched`` (documents the
         query matches with every filter) says whether counting the complement is cheaper."""
         wanted = request.facets if request.facets is not None else self.settings.facet_fields
-        groups: dict[tuple, list[str]] = {}
+        groups: dict[tuple[Any, ...], list[str]] = {}
         for name in wanted:
             applied = {k: v for k, v in filters.items() if k != name}
             groups.setdefault(_filter_key(applied), []).append(name)
@@ -299,8 +302,8 @@ class TantivyEngine(SearchEngine):
             counts.update(found)
         return {name: counts[name] or [] for name in wanted}
 
-    def _count(self, searcher, units: tuple[Unit, ...], text: _Lazy, key: tuple, names: list[str],
-               matched: int, full_key: tuple) -> dict[str, list[FacetCount]]:
+    def _count(self, searcher: tantivy.Searcher, units: tuple[Unit, ...], text: _Lazy, key: tuple[Any, ...], names: list[str],
+               matched: int, full_key: tuple[Any, ...]) -> dict[str, list[FacetCount]]:
         """Counts of ``names`` over the query within filter set ``key``. Without a query they are
         the filter set's totals. When the query matches most of the (full) filter set, the
         documents it does not match are counted and subtracted from the totals: the same
@@ -315,10 +318,14 @@ class TantivyEngine(SearchEngine):
             return {name: _subtract(totals[name], outside[name]) for name in names}
         return self._aggregate(searcher, self._filtered(text(), dict(key)), names)
 
-    def _totals(self, searcher, key: tuple, names: list[str]) -> dict[str, list[FacetCount]]:
+    def _totals(self, searcher: tantivy.Searcher, key: tuple[Any, ...], names: list[str]) -> dict[str, list[FacetCount]]:
         """Counts of ``names`` over a filter set without a query, cached."""
-        found = {name: self.totals.get((key, name)) for name in names}
-        missing = [name for name, value in found.items() if value is None]
+        found: dict[str, list[FacetCount]] = {}
+        for name in names:
+            cached = self.totals.get((key, name))
+            if isinstance(cached, list):
+                found[name] = cached
+        missing = [name for name in names if name not in found]
         if missing:
             fresh = self._aggregate(searcher, self._filtered(Query.all_query(), dict(key)), missing)
             for name in missing:
@@ -326,25 +333,30 @@ class TantivyEngine(SearchEngine):
             found.update(fresh)
         return found
 
-    def _documents(self, searcher, key: tuple) -> int:
+    def _documents(self, searcher: tantivy.Searcher, key: tuple[Any, ...]) -> int:
         """How many documents a filter set holds, cached."""
-        return self.totals.get_or_compute(
-            (key, None), lambda: searcher.search(self._filtered(Query.all_query(), dict(key)), limit=1, count=True).count)
+        count = self.totals.get_or_compute(
+            (key, None), lambda: _count(searcher.search(self._filtered(Query.all_query(), dict(key)), limit=1, count=True)))
+        assert isinstance(count, int)
+        return count
 
-    def _aggregate(self, searcher, query: Query, names: list[str]) -> dict[str, list[FacetCount]]:
+    def _aggregate(self, searcher: tantivy.Searcher, query: Query, names: list[str]) -> dict[str, list[FacetCount]]:
         aggs = {n: {"terms": {"field": n, "size": self._sizes.get(n, 10)}} for n in names}
         raw = searcher.aggregate(query, aggs)
         return {n: sorted((FacetCount(str(b["key"]), int(b["doc_count"])) for b in raw.get(n, {}).get("buckets", [])),
                           key=lambda c: (-c.count, c.value))
                 for n in names}
 
-    def _hits(self, searcher, plan: QueryPlan | None, docs: list[dict]) -> list[Hit]:
-        generators = {name: _Lazy(lambda name=name: self._snippet_generator(searcher, plan, name))
+    def _lazy_generator(self, searcher: tantivy.Searcher, plan: QueryPlan, field_name: str) -> _Lazy:
+        return _Lazy(lambda: self._snippet_generator(searcher, plan, field_name))
+
+    def _hits(self, searcher: tantivy.Searcher, plan: QueryPlan | None, docs: list[dict[str, Any]]) -> list[Hit]:
+        generators = {name: self._lazy_generator(searcher, plan, name)
                       for name in ("body", "summary")} if plan and plan.units and docs else {}
         return [Hit(id=d["id"], title=d["title"], url=d["url"], type=d["type"], date=d.get("date"),
                     snippet=self._snippet(generators, d)) for d in docs]
 
-    def _snippet_generator(self, searcher, plan: QueryPlan, field_name: str) -> tantivy.SnippetGenerator | None:
+    def _snippet_generator(self, searcher: tantivy.Searcher, plan: QueryPlan, field_name: str) -> tantivy.SnippetGenerator | None:
         query = self._highlight_query(plan, field_name)
         if query is None:
             return None
@@ -352,7 +364,7 @@ class TantivyEngine(SearchEngine):
         generator.set_max_num_chars(SNIPPET_CHARS)
         return generator
 
-    def _snippet(self, generators: dict[str, _Lazy], doc: dict) -> str:
+    def _snippet(self, generators: dict[str, _Lazy], doc: dict[str, Any]) -> str:
         """From the body, else the summary (that generator is made only when needed), else the
         start of the text."""
         for field_name, lazy in generators.items():
@@ -375,12 +387,13 @@ class TantivyEngine(SearchEngine):
         ranked = sorted(values, key=lambda pair: (-pair[1], pair[0]))
         return [FacetCount(v, c) for v, c in ranked[:limit] if c > 0]
 
-    def get(self, doc_id: str) -> dict | None:
+    def get(self, doc_id: str) -> dict[str, Any] | None:
         searcher = self._searcher()
         result = searcher.search(Query.term_query(self._schema, "id", doc_id), limit=1)
         if not result.hits:
             return None
-        return json.loads(searcher.doc(result.hits[0][1])["source"][0])
+        found: dict[str, Any] = json.loads(searcher.doc(result.hits[0][1])["source"][0])
+        return found
 
     def catalog(self) -> FacetCatalog:
         self._searcher()
@@ -399,9 +412,15 @@ def _subtract(totals: list[FacetCount], outside: list[FacetCount]) -> list[Facet
     return sorted((c for c in counts if c.count > 0), key=lambda c: (-c.count, c.value))
 
 
-def _filter_key(filters: dict[str, tuple[str, ...]]) -> tuple:
+def _filter_key(filters: dict[str, tuple[str, ...]]) -> tuple[Any, ...]:
     """Filters as a hashable, order-free key (values OR within a field, fields AND)."""
     return tuple(sorted((name, tuple(sorted(values))) for name, values in filters.items() if values))
+
+
+def _count(result: tantivy.SearchResult) -> int:
+    """The number of matching documents (``count=True``; tantivy's type stub omits the attribute)."""
+    count: int = result.count  # type: ignore[attr-defined]
+    return count
 
 
 class _Lazy:
@@ -410,11 +429,11 @@ class _Lazy:
 
     _UNSET = object()
 
-    def __init__(self, build):
+    def __init__(self, build: Callable[[], Any]) -> None:
         self._build = build
-        self._value = self._UNSET
+        self._value: Any = self._UNSET
 
-    def __call__(self):
+    def __call__(self) -> Any:
         if self._value is self._UNSET:
             self._value = self._build()
         return self._value
