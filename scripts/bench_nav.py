@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -20,15 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.bench_build import corpus  # the same generated corpora
+
 _SIDEBAR = re.compile(r'<nav class="md-nav md-nav--primary".*?(?=<div class="md-content")', re.S)
-
-
-def corpus(items: int, work: Path) -> Path:
-    target = work / f"corpus-{items}"
-    if not (target / "content").is_dir():
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_corpus.py"), "--items", str(items),
-                        "--out", str(target)], check=True, stdout=subprocess.DEVNULL)
-    return target
 
 
 def measure(root: Path) -> tuple[int, float, int]:

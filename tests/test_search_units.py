@@ -24,7 +24,7 @@ def settings_root(sample_root, tmp_path):
 
 @pytest.mark.parametrize(("file", "text", "message"), [
     ("index.yml", "searchable: [{field: titel}]\nfacets: []\n",
-     "search/index.yml:1: searchable[0].field: field must be one of title, topics, tags, summary, body, not 'titel'"),
+     "search/index.yml:1: searchable[0].field: unknown searchable field 'titel' (known: title, topics, tags, summary, body)"),
     ("index.yml", "searchable: [{field: title}]\nfacets: [{field: kleur, label: Kleur}]\n",
      "search/index.yml:2: facets[0].field: unknown facet field 'kleur'"),
     ("index.yml", "searchable: [{field: title}]\nfacets:\n  - {field: city}\n", "search/index.yml:3: facets[0].label: Field required"),

@@ -126,6 +126,12 @@ def _validated(root: Path, relative: str, model: type[_M]) -> tuple[_M | None, l
     return validate(model, source, data)
 
 
+def _one_of(name: str, known: tuple[str, ...], what: str) -> str:
+    if name not in known:
+        raise ValueError(f"unknown {what} field {name!r} (known: {', '.join(known)})")
+    return name
+
+
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -137,9 +143,7 @@ class _Searchable(_Entry):
     @field_validator("field")
     @classmethod
     def _searchable(cls, name: str) -> str:
-        if name not in SEARCHABLE_FIELDS:
-            raise ValueError(f"field must be one of {', '.join(SEARCHABLE_FIELDS)}, not {name!r}")
-        return name
+        return _one_of(name, SEARCHABLE_FIELDS, "searchable")
 
 
 class _Facet(_Entry):
@@ -152,9 +156,7 @@ class _Facet(_Entry):
     def _facetable(cls, name: str) -> str:
         from kennisbank.search.documents import FACETABLE_FIELDS
 
-        if name not in FACETABLE_FIELDS:
-            raise ValueError(f"unknown facet field {name!r} (known: {', '.join(FACETABLE_FIELDS)})")
-        return name
+        return _one_of(name, FACETABLE_FIELDS, "facet")
 
 
 class _Typos(_Entry):
