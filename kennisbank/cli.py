@@ -20,6 +20,7 @@ import click
 from kennisbank.errors import ContentInvalid, KennisbankError, UsageError
 
 if TYPE_CHECKING:
+    from kennisbank.content.check import CheckResult
     from kennisbank.content.items import Item
 
 
@@ -107,7 +108,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
     sys.exit(1 if result.errors else 0)
 
 
-def _near_duplicate_tags(result):  # type: ignore[no-untyped-def]
+def _near_duplicate_tags(result: CheckResult) -> list[tuple[Item, str, str]]:
     from kennisbank.content.tags import ALIASES, near_duplicates
 
     return near_duplicates(result.items, result.registries.vocabularies.get(ALIASES, {}))
@@ -350,7 +351,7 @@ def links(ctx: click.Context, timeout: float, retries: int, per_host: int, max_a
     options = Options(timeout=timeout, retries=retries, per_host=per_host, max_age=dt.timedelta(days=max_age))
     with _progress("checking links", plain=True) as progress:
         report = check_links(root, options, None if no_cache else root / cache_file,
-                             dt.datetime.now(dt.timezone.utc).replace(microsecond=0), progress or _no_progress)
+                             dt.datetime.now(dt.UTC).replace(microsecond=0), progress or _no_progress)
     broken, redirected = report.lines("broken"), report.lines("redirected")
     for line in [*broken, *redirected]:
         click.echo(line)

@@ -10,7 +10,7 @@ below closes a connection whose request line and headers are not complete within
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -19,6 +19,8 @@ KEEP_ALIVE_SECONDS = 5  # idle keep-alive connections are closed after this
 MAX_CONCURRENCY = 100  # connections + tasks at once; above it uvicorn answers 503
 MAX_HEADER_BYTES = 64 * 1024  # httptools refuses larger request heads (431/400)
 SHUTDOWN_SECONDS = 0.5  # Ctrl+C: open requests (a live-reload poll waits 25 s) are cut after this: serve stops within 2 s
+# uvicorn annotates the grace period as int, but waits for it with asyncio, which takes a float
+SHUTDOWN_WAIT = cast(int, SHUTDOWN_SECONDS)
 
 
 class HeaderTimeoutProtocol(HttpToolsProtocol):
@@ -69,4 +71,4 @@ def server_config(app: Any, host: str, port: int, header_timeout: float = HEADER
 
     return uvicorn.Config(app, host=host, port=port, log_level="warning", http=with_header_timeout(header_timeout),
                           timeout_keep_alive=KEEP_ALIVE_SECONDS, limit_concurrency=MAX_CONCURRENCY,
-                          h11_max_incomplete_event_size=MAX_HEADER_BYTES, timeout_graceful_shutdown=SHUTDOWN_SECONDS)
+                          h11_max_incomplete_event_size=MAX_HEADER_BYTES, timeout_graceful_shutdown=SHUTDOWN_WAIT)

@@ -159,7 +159,7 @@ def recipient_rows(work: Path, count: int) -> list[str]:
 
     db = work / "recipients.sqlite"
     store = open_store(f"sqlite:///{db}")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     started = time.perf_counter()
     rows = [{"email_hash": f"{n:064x}", "email": f"lezer{n}@example.org", "name": f"Lezer {n}", "status": CONFIRMED,
              "source": "benchmark", "consent_at": now, "confirmed_at": now, "created_at": now, "epoch": 0}

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from cms_helpers import DIST, git, git_repository, running_editor
 from site_helpers import launch_chromium
 
-from cms_helpers import DIST, git, git_repository, running_editor
 from kennisbank.cms.sandbox import choose, fill_church_fiche
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -149,7 +149,8 @@ def axe_violations(target, decap_document: bool = False) -> list[dict]:
     is Decap's, the content is ours."""
     target.add_script_tag(path=str(AXE))
     options = "{rules: {'document-title': {enabled: false}, 'html-has-lang': {enabled: false}}}" if decap_document else "{}"
-    return target.evaluate(f"axe.run(document, {options}).then(r => r.violations.map(v => ({{id: v.id, nodes: v.nodes.map(n => n.target)}})))")
+    return target.evaluate(
+        f"axe.run(document, {options}).then(r => r.violations.map(v => ({{id: v.id, nodes: v.nodes.map(n => n.target)}})))")
 
 
 def test_the_page_this_project_writes_and_the_preview_have_no_axe_violations(browser, editor):

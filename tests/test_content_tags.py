@@ -4,7 +4,6 @@ tag that looks like one in use (singular/plural, case, accents), naming file and
 from __future__ import annotations
 
 from click.testing import CliRunner
-
 from site_helpers import copy_repository
 
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from kennisbank.links import Options, check_links, find_links
 
-NOW = dt.datetime(2026, 1, 10, 12, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 1, 10, 12, tzinfo=dt.UTC)
 FAST = Options(timeout=0.5, retries=2, backoff=0.01, per_host=2)
 
 

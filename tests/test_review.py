@@ -12,7 +12,7 @@ from kennisbank.review import add_months
 
 
 def _epoch(day: dt.date) -> str:
-    return str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()))
+    return str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
 
 
 @pytest.mark.parametrize(("day", "months", "expected"), [
@@ -72,8 +72,9 @@ def test_nothing_due_and_unknown_city(sample_root, monkeypatch):
 
 
 def test_interval_is_a_setting_per_collection(tmp_path, sample_root):
-    from kennisbank.cli import cli
     from site_helpers import copy_repository
+
+    from kennisbank.cli import cli
 
     root = copy_repository(sample_root, tmp_path / "repo")
     config = root / "mkdocs.yml"

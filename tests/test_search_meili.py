@@ -294,7 +294,7 @@ class _EchoingServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _reply  # noqa: N815
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _reply
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -321,7 +321,7 @@ def test_a_server_echoing_the_key_in_a_malformed_reply_never_gets_it_printed(mon
         result = CliRunner().invoke(cli, ["--root", str(sample_root), "index", "push"])
         assert result.exit_code == 1, result.output
         assert "Meilisearch" in result.output and secret not in result.output
-        assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+        assert ("Traceback" not in result.output and result.exception is None) or isinstance(result.exception, SystemExit)
         with pytest.raises((EngineUnavailable, meili.MeiliError)) as caught:  # what `serve` would log
             engine = meili.MeiliEngine.from_environment(load_search_settings(sample_root), sample_root / "geen-index")
             engine.search(SearchRequest(q="kerk"))

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from search_helpers import live_server
-from site_helpers import built_sample, launch_chromium
+from site_helpers import built_sample
 
 pytestmark = [pytest.mark.browser, pytest.mark.npm]  # axe-core comes from npm
 
@@ -30,16 +30,6 @@ def base_url(tmp_path_factory, sample_root):
     out = built_sample(tmp_path_factory, sample_root)
     with live_server(create_app(sample_root, out, watch=False, report=lambda message: None)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()

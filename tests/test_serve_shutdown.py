@@ -3,6 +3,7 @@ open (the poll waits up to 25 s for a change; shutdown cuts it after SHUTDOWN_SE
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import subprocess
@@ -11,7 +12,6 @@ import threading
 import time
 
 import httpx
-
 from site_helpers import copy_repository
 
 
@@ -56,7 +56,5 @@ def test_ctrl_c_stops_serve_within_two_seconds_with_a_live_reload_poll_open(tmp_
 
 
 def _poll(url: str) -> None:
-    try:
+    with contextlib.suppress(httpx.HTTPError):
         httpx.get(url, timeout=30)
-    except httpx.HTTPError:
-        pass

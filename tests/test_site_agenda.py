@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 from icalendar import Calendar
+from site_helpers import launch_chromium, page_file
 
-from site_helpers import built_sample, launch_chromium, page_file
-
-BUILD_DAY = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.timezone.utc)  # before every 2027 sample event
+BUILD_DAY = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)  # before every 2027 sample event
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +116,8 @@ def test_timed_event_converts_to_the_right_utc_instant(site, repo):
     event = next(e for e in events(repo) if e.slug == "studiedag-herbestemming-kerken-2027")
     vevent = parse(site / "agenda" / f"{event.slug}.ics").walk("VEVENT")[0]
     # 18 March 2027 09:30 in Brussels is CET (UTC+1): 08:30 UTC
-    assert vevent.decoded("DTSTART").astimezone(dt.timezone.utc) == dt.datetime(2027, 3, 18, 8, 30, tzinfo=dt.timezone.utc)
-    assert vevent.decoded("DTEND").astimezone(dt.timezone.utc) == dt.datetime(2027, 3, 18, 15, 30, tzinfo=dt.timezone.utc)
+    assert vevent.decoded("DTSTART").astimezone(dt.UTC) == dt.datetime(2027, 3, 18, 8, 30, tzinfo=dt.UTC)
+    assert vevent.decoded("DTEND").astimezone(dt.UTC) == dt.datetime(2027, 3, 18, 15, 30, tzinfo=dt.UTC)
 
 
 def test_upcoming_feed_holds_exactly_the_upcoming_events(site, repo):

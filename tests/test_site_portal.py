@@ -11,10 +11,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from site_helpers import built_sample, page_file, parse
-from test_searchpage_browser import browser  # noqa: F401 (a fixture)
-from test_site_quality import AXE, http_site  # noqa: F401 (http_site is a fixture)
+from test_site_quality import AXE
 
 SITE_NAME = "Kenniscentrum Vlaamse Steden"
 

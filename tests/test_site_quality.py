@@ -3,16 +3,12 @@ resolves, and axe-core finds no accessibility violations in headless Chromium.""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
-
 from site_helpers import built_sample, launch_chromium, page_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,22 +52,6 @@ def test_every_internal_link_and_anchor_resolves(site):
     pages, broken = broken_links(site)
     assert pages > 100
     assert broken == [], "\n".join(broken[:40])
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def http_site(site):
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.mark.browser

@@ -6,10 +6,10 @@ import time
 
 import httpx
 import pytest
+from subscribers_helpers import SECRET, make_config, running_api
 
 from kennisbank.subscribers.store import CONFIRMED, PENDING, UNSUBSCRIBED
 from kennisbank.subscribers.tokens import CONFIRM, UNSUBSCRIBE, Signer, Token
-from subscribers_helpers import SECRET, make_config, running_api
 
 JSON = {"Accept": "application/json"}
 

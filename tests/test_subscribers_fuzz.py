@@ -8,9 +8,9 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from subscribers_helpers import make_config, running_api
 
 from kennisbank.subscribers.store import NewSubscriber
-from subscribers_helpers import make_config, running_api
 
 not_an_address = st.text(max_size=300).filter(lambda t: "@" not in t)
 line_break = st.sampled_from(["\r", "\n", "\r\n", "\x00", "\u2028", "\x0b"])

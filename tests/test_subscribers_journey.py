@@ -12,10 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from site_helpers import copy_repository
+from subscribers_helpers import SECRET, links_in, wait_for
 
 from kennisbank.subscribers.store import CONFIRMED, PENDING, UNSUBSCRIBED, open_store
-from site_helpers import copy_repository, launch_chromium
-from subscribers_helpers import SECRET, links_in, wait_for
 from tests.newsletter_smtp import Recorder, SmtpServer, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -65,16 +65,6 @@ def site(tmp_path_factory, sample_root):
         finally:
             server.terminate()
             server.wait(20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        yield browser
-        browser.close()
 
 
 def test_sign_up_confirm_receive_unsubscribe_in_one_click(site, browser):

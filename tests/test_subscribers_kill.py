@@ -17,10 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from subscribers_helpers import SECRET
 
 from kennisbank.subscribers.store import CONFIRMED, PENDING, NewSubscriber, open_store
 from kennisbank.subscribers.tokens import CONFIRM, Signer, Token
-from subscribers_helpers import SECRET
 from tests.newsletter_smtp import free_port
 
 SETTINGS = """site_name: Test

@@ -6,10 +6,10 @@ import json
 import threading
 
 import pytest
+from subscribers_helpers import SECRET, links_in
 
 from kennisbank.subscribers.store import NewSubscriber, open_store
 from kennisbank.subscribers.tokens import UNSUBSCRIBE, Signer
-from subscribers_helpers import SECRET, links_in
 from tests.newsletter_smtp import Recorder, SmtpServer
 from tests.test_newsletter_send import ISSUE, run_cli, smtp_env
 

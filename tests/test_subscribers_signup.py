@@ -55,7 +55,7 @@ def test_domain_check_asks_dns(resolver):
     assert domain_exists("gent.be", resolver)
     assert not domain_exists("bestaat-niet.be", resolver)
     assert check_address("Jan@Gent.be", True, resolver) == "Jan@gent.be"
-    with pytest.raises(DomainInvalid, match="Het domein bestaat-niet.be bestaat niet"):
+    with pytest.raises(DomainInvalid, match=r"Het domein bestaat-niet\.be bestaat niet"):
         check_address("jan@bestaat-niet.be", True, resolver)
     assert check_address("jan@bestaat-niet.be", False, resolver) == "jan@bestaat-niet.be"  # switched off
 

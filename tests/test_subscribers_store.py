@@ -12,11 +12,10 @@ import pytest
 from sqlalchemy import text
 
 from kennisbank.subscribers.limits import RateLimit
-from kennisbank.subscribers.store import (CONFIRMED, DELETED, PENDING, UNSUBSCRIBED, NewSubscriber, Store,
-                                          database_url, open_store)
+from kennisbank.subscribers.store import CONFIRMED, DELETED, PENDING, UNSUBSCRIBED, NewSubscriber, Store, database_url, open_store
 from kennisbank.subscribers.tokens import CONFIRM, UNSUBSCRIBE, Signer, Token, TokenInvalid
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _postgres() -> list:

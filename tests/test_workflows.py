@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from site_helpers import copy_repository, page_file
 
 ROOT = Path(__file__).resolve().parent.parent

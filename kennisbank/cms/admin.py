@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from kennisbank.cms.config import cms_config, config_yaml
 from kennisbank.config import Settings
 from kennisbank.content import CONTENT_TYPES, Repository
+from kennisbank.content.models import Theme
 
 if TYPE_CHECKING:
     from kennisbank.context import BuildContext
@@ -46,7 +47,7 @@ def bundle_files(dist: Path) -> list[Path]:
 
 def theme_titles(repo: Repository) -> dict[str, str]:
     """Theme slug → title, for the theme selects (drafts included: a reference to one is valid)."""
-    themes = sorted(repo.of_type("theme", include_drafts=True), key=lambda t: (t.meta.order, t.title, t.slug))
+    themes = sorted(repo.of_type("theme", include_drafts=True), key=lambda t: (t.meta_as(Theme).order, t.title, t.slug))
     return {theme.slug: theme.title for theme in themes}
 
 

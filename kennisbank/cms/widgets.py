@@ -155,7 +155,8 @@ def _list_widget(name: str, shape: Shape, choices: Choices) -> Widget:
     if isinstance(shape.base, type) and issubclass(shape.base, BaseModel):
         sub_fields = model_fields(shape.base, choices)
         entry["fields"] = sub_fields
-        entry["summary"] = "{{fields.%s}}" % sub_fields[0]["name"] if sub_fields[0]["name"] != "src" else "{{fields.alt}}"
+        first = str(sub_fields[0]["name"])
+        entry["summary"] = f"{{{{fields.{first}}}}}" if first != "src" else "{{fields.alt}}"
         return entry
     inner = Shape(base=shape.base, min_length=shape.min_length, max_length=shape.max_length, pattern=shape.pattern)
     entry["field"] = {"name": "waarde", "label": label(name), **_scalar(inner, required=True)}

@@ -33,7 +33,7 @@ def _serve(conn: Connection) -> None:
             conn.send(None)
         except RecursionError:
             conn.send("nested too deeply to render")
-        except Exception as exc:  # noqa: BLE001 - the message goes back to the editor
+        except Exception as exc:
             conn.send(f"cannot be rendered ({type(exc).__name__})")
 
 

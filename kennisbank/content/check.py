@@ -25,14 +25,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from kennisbank.config import CONFIG_FILE, Settings, read_settings
+from kennisbank.content.budget import over_budget
 from kennisbank.content.images import IMAGE_SUFFIXES, body_image_errors, image_problem
 from kennisbank.content.items import Item
+from kennisbank.content.limits import body_limit_errors, is_heavy
 from kennisbank.content.models import SLUG, Newsletter
 from kennisbank.content.parallel import Checked, Progress, check_in_processes, worker_count
-from kennisbank.content.budget import over_budget
-from kennisbank.content.limits import body_limit_errors, is_heavy
 from kennisbank.content.reader import FileRefused, SourceFile, read_limited, read_source
-from kennisbank.errors import format_loc
 from kennisbank.content.references import cross_file_errors, reference_fields
 from kennisbank.content.registries import Registries, load_registries
 from kennisbank.content.safety import unsafe_html

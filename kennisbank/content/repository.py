@@ -10,9 +10,9 @@ from pathlib import Path
 
 from kennisbank.clock import build_today
 from kennisbank.content.check import check_repository
-from kennisbank.content.parallel import Progress
 from kennisbank.content.items import Item
 from kennisbank.content.models import Theme
+from kennisbank.content.parallel import Progress
 from kennisbank.content.registries import City, Registries
 from kennisbank.content.tags import ALIASES, canonical, canonical_tags
 from kennisbank.errors import ContentInvalid

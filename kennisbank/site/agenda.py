@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from kennisbank.config import Settings
 from kennisbank.content import Item, Repository
+from kennisbank.content.models import Event
 from kennisbank.staging import PageContext, StagedPage
 
 TIMEZONE = "Europe/Brussels"  # event times in the content are local Belgian times
@@ -29,14 +30,15 @@ def _day(value: dt.date | dt.datetime) -> dt.date:
 
 def last_day(event: Item) -> dt.date:
     """The day an event ends (its start day when it has no end)."""
-    meta = event.meta
-    return _day(meta.end or meta.start)  # type: ignore[attr-defined]
+    meta = event.meta_as(Event)
+    return _day(meta.end or meta.start)
 
 
 def ends_at(event: Item) -> str:
     """When the event is over, for the visitor's clock in ``agenda.js``: the end time when the
     event gives one, else the end of its last day (local time, ISO 8601 without an offset)."""
-    end = event.meta.end or event.meta.start  # type: ignore[attr-defined]
+    meta = event.meta_as(Event)
+    end = meta.end or meta.start
     if isinstance(end, dt.datetime):
         return end.strftime("%Y-%m-%dT%H:%M")
     return f"{end.isoformat()}T23:59"
@@ -50,7 +52,7 @@ def is_upcoming(event: Item, today: dt.date) -> bool:
 def split_events(events: list[Item], today: dt.date) -> tuple[list[Item], list[Item]]:
     """(upcoming soonest first, past newest first); ties by id, so every build orders alike."""
     def start(e: Item) -> int:
-        return _day(e.meta.start).toordinal()  # type: ignore[attr-defined]
+        return _day(e.meta_as(Event).start).toordinal()
 
     upcoming = sorted((e for e in events if is_upcoming(e, today)), key=lambda e: (start(e), e.id))
     past = sorted((e for e in events if not is_upcoming(e, today)), key=lambda e: (-start(e), e.id))
@@ -94,11 +96,11 @@ def _calendar(settings: Settings, name: str):  # type: ignore[no-untyped-def]
 
 
 def _vevent(event: Item, settings: Settings, stamp: dt.datetime):  # type: ignore[no-untyped-def]
-    from icalendar import Event
+    from icalendar import Event as CalendarEvent
 
-    meta = event.meta
-    start, end = meta.start, meta.end  # type: ignore[attr-defined]
-    vevent = Event()
+    meta = event.meta_as(Event)
+    start, end = meta.start, meta.end
+    vevent = CalendarEvent()
     vevent.add("uid", f"{event.id}@{_host(settings)}")
     vevent.add("dtstamp", stamp)
     vevent.add("summary", event.title)
@@ -112,7 +114,7 @@ def _vevent(event: Item, settings: Settings, stamp: dt.datetime):  # type: ignor
     else:  # all-day: DTEND is the day after the last day (RFC 5545)
         vevent.add("dtstart", start)
         vevent.add("dtend", _day(end or start) + dt.timedelta(days=1))
-    vevent.add("location", meta.location)  # type: ignore[attr-defined]
+    vevent.add("location", meta.location)
     vevent.add("description", event.summary)
     vevent.add("url", settings.absolute(event.url))
     return vevent

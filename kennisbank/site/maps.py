@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from kennisbank import dutch
 from kennisbank.config import Settings
 from kennisbank.content import CONTENT_TYPES, Item, Repository
+from kennisbank.content.fields import Coordinates
+from kennisbank.content.models import Church, CityProject, TemporaryUse
 from kennisbank.staging import PageContext, StagedPage
 
 MAPPED_TYPES = ("churches", "city-projects", "temporary-use")  # collections whose fiches may have coordinates
@@ -66,7 +68,13 @@ FILTERS: dict[str, tuple[Filter, ...]] = {
 
 def located(items: list[Item]) -> list[Item]:
     """The items that have coordinates."""
-    return [i for i in items if getattr(i.meta, "coordinates", None) is not None]
+    return [i for i in items if point_of(i) is not None]
+
+
+def point_of(item: Item) -> Coordinates | None:
+    """The fiche's coordinates (None for a type without them, or a fiche that leaves them out)."""
+    meta = item.meta
+    return meta.coordinates if isinstance(meta, Church | CityProject | TemporaryUse) else None
 
 
 def map_url(section: str) -> str:
@@ -86,7 +94,7 @@ def tiles(settings: Settings) -> dict[str, str]:
 
 def minimap(item: Item, settings: Settings) -> dict[str, object] | None:
     """The small map on a fiche page, or None when the fiche has no coordinates."""
-    point = getattr(item.meta, "coordinates", None)
+    point = point_of(item)
     if point is None or item.type.name not in MAPPED_TYPES:
         return None
     return {"lat": repr(point.lat), "lon": repr(point.lon), "text": coordinates_text(point.lat, point.lon),
@@ -117,7 +125,8 @@ def map_pages(repo: Repository, settings: Settings) -> list[StagedPage]:
 
 
 def _row(item: Item, repo: Repository, filters: tuple[Filter, ...]) -> dict[str, object]:
-    point = item.meta.coordinates  # type: ignore[attr-defined]
+    point = point_of(item)
+    assert point is not None  # only located fiches are rows
     values = {f.name: f.values(item, repo) for f in filters}
     place = ", ".join(label for label in (repo.city(c).label for c in item.cities))
     return {"item": item, "lat": repr(point.lat), "lon": repr(point.lon), "place": place,
@@ -126,7 +135,7 @@ def _row(item: Item, repo: Repository, filters: tuple[Filter, ...]) -> dict[str,
 
 def _filter_options(rows: list[dict[str, object]], filters: tuple[Filter, ...]) -> list[dict[str, object]]:
     """Each filter with the values that occur, alphabetically by label, with their counts."""
-    result = []
+    result: list[dict[str, object]] = []
     for f in filters:
         counts: dict[tuple[str, str], int] = {}
         for row in rows:

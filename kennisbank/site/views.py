@@ -22,7 +22,7 @@ from kennisbank import dutch
 from kennisbank.config import Settings
 from kennisbank.content import CONTENT_TYPES, Item, Repository
 from kennisbank.content.fields import Link
-from kennisbank.content.models import Event, Fiche, HousingInstrument, Theme
+from kennisbank.content.models import Event, Fiche, HousingInstrument, News, Theme
 from kennisbank.content.slugs import slugify
 from kennisbank.sanitize import body_html, is_external, media_url, safe_url
 from kennisbank.site import agenda, maps
@@ -216,7 +216,8 @@ def item_page(item: Item, repo: Repository, settings: Settings, related: list[It
     decides whether an event still invites registrations)."""
     today = today or repo.today
     upcoming = item.type.name == "event" and agenda.is_upcoming(item, today)
-    inputs = (generation, upcoming, maps.tiles(settings), item.path, item.meta, item.body, item.scheduled, tuple(_card_inputs(r) for r in related),
+    inputs = (generation, upcoming, maps.tiles(settings), item.path, item.meta, item.body, item.scheduled,
+              tuple(_card_inputs(r) for r in related),
               tuple((t, repo.themes[t].title, repo.themes[t].meta_as(Theme).parent) for t in item.themes if t in repo.themes))
     cached = _item_pages.get(item.id)
     if cached is None or cached[0] != inputs:
@@ -252,7 +253,7 @@ def _item_html(item: Item, repo: Repository, settings: Settings, related: list[I
         cities=[{"title": repo.city(c).label, "url": f"/steden/{c}/"} for c in item.cities],
         tags=[{"title": t, "url": f"/tags/{tag_slug(t)}/"} for t in item.tags],
         related=related, event=_event_actions(item, upcoming), minimap=maps.minimap(item, settings),
-        category=repo.label("news_categories", item.meta.category) if item.type.name == "news" else None,
+        category=repo.label("news_categories", item.meta.category) if isinstance(item.meta, News) else None,
     )
 
 
@@ -260,7 +261,7 @@ def _event_actions(item: Item, upcoming: bool) -> dict[str, object] | None:
     """An event's calendar download, and its registration link while it is upcoming."""
     if item.type.name != "event":
         return None
-    registration = item.meta.registration if upcoming else None  # type: ignore[attr-defined]
+    registration = item.meta_as(Event).registration if upcoming else None
     return {"ics": agenda.ics_href(item), "registration": str(registration) if registration else None,
             "ends": agenda.ends_at(item), "upcoming": upcoming}
 

@@ -13,8 +13,7 @@ from typing import IO
 
 from kennisbank.errors import KennisbankError
 from kennisbank.subscribers.signup import DomainInvalid, SignupInvalid, check_address
-from kennisbank.subscribers.store import (DELETED, MAX_NAME, MAX_ORGANISATION, MAX_SOURCE, STATUSES, NewSubscriber,
-                                          Store, Subscriber)
+from kennisbank.subscribers.store import DELETED, MAX_NAME, MAX_ORGANISATION, MAX_SOURCE, STATUSES, NewSubscriber, Store, Subscriber
 
 Echo = Callable[[str], None]
 EXPORT_COLUMNS = ("id", "email", "name", "organisation", "status", "source", "consent_at", "confirmed_at",
@@ -37,7 +36,7 @@ class ImportRow:
 
 
 def _moment(value: dt.datetime | None) -> str:
-    return value.astimezone(dt.timezone.utc).isoformat(timespec="seconds") if value else ""
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds") if value else ""
 
 
 def write_export(subscribers: Iterable[Subscriber], handle: IO[str]) -> int:
@@ -132,7 +131,7 @@ def _parse_moment(value: str) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         raise SignupInvalid("consent_at", f"{value.strip()!r} is not a date (YYYY-MM-DD or ISO 8601)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def import_rows(store: Store, rows: list[ImportRow]) -> Counter[str]:

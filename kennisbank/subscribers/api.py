@@ -138,7 +138,7 @@ class SubscriptionService:
         store = self.store()
         try:
             queued = store.request(signup.subscriber, self.settings.subscribe_address_limit)
-        except Exception as exc:  # noqa: BLE001 - any database trouble is "try later", never a 500
+        except Exception as exc:
             raise KennisbankError(f"sign-up not stored: {type(exc).__name__}") from None
         if queued and self._sender is not None:
             self._sender.wake_threadsafe()

@@ -80,7 +80,7 @@ def domain_exists(domain: str, resolver: Any = None) -> bool:
             validate_email_deliverability(domain, domain, dns_resolver=resolver)
     except email_validator.EmailUndeliverableError:
         return False
-    except Exception:  # noqa: BLE001 - no resolver, timeouts: never refuse an address for our own trouble
+    except Exception:
         return True
     return True
 

@@ -18,10 +18,9 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, overload
 
-from sqlalchemy import (Column, DateTime, ForeignKey, Integer, MetaData, String, Table, create_engine, event,
-                        func, select, update)
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, create_engine, event, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
@@ -75,14 +74,18 @@ class StoreError(KennisbankError):
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
+@overload
+def aware(moment: dt.datetime) -> dt.datetime: ...
+@overload
+def aware(moment: dt.datetime | None) -> dt.datetime | None: ...
 def aware(moment: dt.datetime | None) -> dt.datetime | None:
     """SQLite hands back naive datetimes; every stored moment is UTC."""
     if moment is None or moment.tzinfo is not None:
         return moment
-    return moment.replace(tzinfo=dt.timezone.utc)
+    return moment.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,7 @@ class Store:
     def counts(self) -> dict[str, int]:
         query = select(subscribers.c.status, func.count()).group_by(subscribers.c.status)
         with self.engine.connect() as conn:
-            return {status: count for status, count in conn.execute(query)}
+            return {str(status): cast(int, count) for status, count in conn.execute(query)}
 
     def moments(self) -> list[tuple[str, dt.datetime | None, dt.datetime | None, dt.datetime | None]]:
         """(status, consent, confirmation, unsubscription) of every row, for the statistics."""
@@ -342,14 +345,14 @@ class Store:
             for mail_id, claimed_at in conn.execute(query).all():
                 if len(claimed) >= limit:
                     break
-                if claimed_at is not None and aware(claimed_at) > now - stale_after:  # type: ignore[operator]
+                if claimed_at is not None and aware(cast(dt.datetime, claimed_at)) > now - stale_after:
                     continue
                 conn.execute(update(outbox).where(outbox.c.id == mail_id).values(claimed_at=now,
                                                                                   attempts=outbox.c.attempts + 1))
                 row = conn.execute(select(subscribers).join(outbox, outbox.c.subscriber_id == subscribers.c.id)
                                    .where(outbox.c.id == mail_id)).first()
                 if row is not None:
-                    claimed.append((mail_id, Subscriber.from_row(row)))
+                    claimed.append((int(cast(int, mail_id)), Subscriber.from_row(row)))
         return claimed
 
     def mail_done(self, mail_id: int, error: str | None = None, now: dt.datetime | None = None) -> None:
