@@ -19,7 +19,7 @@ from site_helpers import launch_chromium
 
 from kennisbank.cms.sandbox import choose, fill_church_fiche
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.npm, pytest.mark.slow]  # decap-cms and decap-server come from npm
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

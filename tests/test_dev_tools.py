@@ -24,7 +24,8 @@ def test_ruff_rules_are_selected_explicitly_and_mypy_is_strict():
 def test_pre_commit_runs_the_lint_gate_tools_offline(tmp_path):
     hooks = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["repos"]
     assert [repo["repo"] for repo in hooks] == ["local"]
-    assert {hook["id"]: hook["language"] for hook in hooks[0]["hooks"]} == {"ruff": "system", "mypy": "system"}
+    assert {hook["id"]: hook["language"] for hook in hooks[0]["hooks"]} == {"kennisbank-check": "system", "ruff": "system",
+                                                                              "mypy": "system"}
     result = subprocess.run([str(BIN / "pre-commit"), "validate-config", ".pre-commit-config.yaml"], cwd=ROOT,
                             capture_output=True, text=True, env={**os.environ, "PRE_COMMIT_HOME": str(tmp_path)})
     assert result.returncode == 0, result.stdout + result.stderr

@@ -41,7 +41,7 @@ def test_items_dated_after_today_are_in_no_output(early, settings):
     from kennisbank.content.issues import published_issues
     from kennisbank.feeds import FeedCatalog
     from kennisbank.search.documents import build_documents
-    from kennisbank.site.stage import stage_pages
+    from kennisbank.site.stage import site_pages
 
     later = {i.id for i in early.items if i.date and i.date > SEPTEMBER_10 and not i.draft}
     assert later and {i.id for i in early.scheduled} == later
@@ -53,19 +53,19 @@ def test_items_dated_after_today_are_in_no_output(early, settings):
     issues = published_issues(early, settings)
     assert max(issue.month for issue in issues) <= SEPTEMBER_10
     assert later.isdisjoint(item.id for issue in issues for item in issue.items)
-    staged = stage_pages(early, settings).pages
+    staged = site_pages(early, settings).pages
     assert all(f"{key}.md" not in staged for key in later)
     assert not any("kb-scheduled" in page.html for page in staged.values())
 
 
 def test_future_publishes_scheduled_items_labelled_gepland(sample_root, settings):
     from kennisbank.content import load_repository
-    from kennisbank.site.stage import stage_pages
+    from kennisbank.site.stage import site_pages
 
     repo = load_repository(sample_root, today=SEPTEMBER_10, future=True)
     later = [i for i in repo.scheduled if i.type.name == "news"]
     assert later and all(i in repo.published for i in later)
-    staged = stage_pages(repo, settings).pages
+    staged = site_pages(repo, settings).pages
     page = staged[f"{later[0].id}.md"].html
     assert 'class="kb-scheduled"' in page and "Gepland" in page and "verschijnt op" in page
     assert "17 september 2020" in staged["nieuws/be-reel-bouwt-nationaal-netwerk-rond-renovatie-uit.md"].html

@@ -254,6 +254,7 @@ def test_filters_live_in_the_url_and_narrow_map_and_list(browser, http_site, rep
 
 
 @pytest.mark.browser
+@pytest.mark.npm  # axe-core
 def test_maps_agenda_and_home_have_no_axe_violations(browser, http_site, repo):
     church = located(repo, "churches")[0]
     problems = {}

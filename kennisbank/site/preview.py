@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 from kennisbank.config import load_settings
 from kennisbank.content import Repository, load_repository
 from kennisbank.site.render import mkdocs_config, quiet_mkdocs, reproducible
-from kennisbank.site.stage import Staging, stage_pages, staged_texts
+from kennisbank.site.rendercache import RenderCache
+from kennisbank.site.stage import SitePages, page_texts, site_pages
 from kennisbank.staging import MARKER_KEY
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ class Preview:
         self.root, self.out, self.future = root, out, future
         self.docs, self.site = out / "docs", out / "site"
         self._texts: dict[str, str] = {}
+        self._cache = RenderCache()  # rendered HTML reused from one save to the next (bounded)
         self._mkdocs: _MkDocsState | None = None
 
     def start(self, repo: Repository | None = None) -> Update:
@@ -93,14 +95,14 @@ class Preview:
         A page is removed only from a folder the site stage writes to: the pages of other stages
         (``volg-ons/``, ``nieuwsbrief/``) are never re-staged here and stay as the build left them."""
         repo = repo or load_repository(self.root, future=self.future)
-        staging = stage_pages(repo, load_settings(self.root))
-        texts = staged_texts(staging)
+        site = site_pages(repo, load_settings(self.root), cache=self._cache)
+        texts = page_texts(site, self._cache)
         folders = {_folder(path) for path in texts}
         update = Update(
             rendered=sorted(p for p, t in texts.items() if self._texts.get(p) != t),
             removed=sorted(p for p in set(self._texts) - set(texts) if _folder(p) in folders),
         )
-        update.files = self._copy_files(staging)
+        update.files = self._copy_files(site)
         for path in update.rendered:
             target = self.docs / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -159,10 +161,10 @@ class Preview:
             for page in pages:
                 _build_page(page, config, doc_files, nav, env)
 
-    def _copy_files(self, staging: Staging) -> list[str]:
+    def _copy_files(self, site: SitePages) -> list[str]:
         """Pictures and assets that are new or changed, copied into both docs and site."""
         copied = []
-        for relative, source in sorted(staging.files.items()):
+        for relative, source in sorted(site.files.items()):
             target = self.docs / relative
             if target.is_file() and _size_and_mtime(target) == _size_and_mtime(source):
                 continue

@@ -1,18 +1,20 @@
-"""Stage the whole site as a Markdown tree: every page, the pictures, the stylesheet.
+"""The site's build stage: every page as a Markdown file, the pictures, the stylesheet.
 
-:func:`stage_pages` is pure (repository in, pages out), so the preview server can re-stage after
-an edit and compare; :func:`stage_site` writes the result under ``<tmp>/docs``.
+Words: a *stage* is one step of ``kennisbank build`` (:data:`kennisbank.build.STAGES`); a
+*staged page* (:class:`~kennisbank.staging.StagedPage`) is a page handed to the MkDocs render.
+:func:`site_pages` is pure (repository in, :class:`SitePages` out), so the preview server can
+build the pages again after an edit and compare; :func:`stage_site` is the build stage that writes
+them under ``<tmp>/docs``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kennisbank.clock import build_now
 from kennisbank.config import Settings
@@ -20,11 +22,12 @@ from kennisbank.content import Repository
 from kennisbank.content.images import publishable_picture
 from kennisbank.errors import KennisbankError
 from kennisbank.sanitize import is_external, media_url
-from kennisbank.site import agenda, maps, views
+from kennisbank.site import agenda, maps, rendercache, views
 from kennisbank.site.feed_links import attach_feeds, feed_hooks
 from kennisbank.site.related import related_items
+from kennisbank.site.rendercache import RenderCache
 from kennisbank.site.searchpage import search_page
-from kennisbank.staging import DOCS, StagedPage, write_page
+from kennisbank.staging import DOCS, StagedPage
 
 if TYPE_CHECKING:
     from kennisbank.context import BuildContext
@@ -35,7 +38,7 @@ _BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*
 
 
 @dataclass
-class Staging:
+class SitePages:
     """Pages by docs path, plus static files to copy (docs path → source file) and generated
     files to write (docs path → bytes: the agenda's calendar files)."""
 
@@ -50,26 +53,35 @@ class Staging:
         self.pages[page.path] = page
 
 
-def stage_pages(repo: Repository, settings: Settings, catalog: FeedCatalog | None = None) -> Staging:
-    """Every page of the site, with feeds attached; raises when two pages share a URL."""
-    staging = Staging()
-    views.reset_caches({item.id for item in repo.published})
+def site_pages(repo: Repository, settings: Settings, catalog: FeedCatalog | None = None,
+               cache: RenderCache | None = None) -> SitePages:
+    """Every page of the site, with feeds attached; raises when two pages share a URL.
+
+    ``cache`` carries rendered HTML from one run to the next (the preview's); a build passes none."""
+    cache = cache or RenderCache()
+    cache.start_run({item.id for item in repo.published})
+    with rendercache.using(cache):
+        return _site_pages(repo, settings, catalog)
+
+
+def _site_pages(repo: Repository, settings: Settings, catalog: FeedCatalog | None) -> SitePages:
+    site = SitePages()
     generation = repr((sorted(repo.registries.vocabularies.items()), sorted(repo.registries.cities.items())))
     # themes get their own richer page (views.theme_pages)
     with_item_page = [i for i in repo.published if i.type.name not in views.NOT_STAGED and i.type.name != "theme"]
     related = related_items(with_item_page)
     today = repo.today
     for page in _generated(repo, settings, today):
-        staging.add(page)
+        site.add(page)
     for item in with_item_page:
-        staging.add(views.item_page(item, repo, settings, related.get(item.id, []), generation, today))
-    attach_feeds(staging.pages.values(), feed_hooks(repo, settings, catalog))
-    staging.blobs = agenda.calendar_files(repo, settings, today, build_now())
-    staging.files = media_files(repo)
+        site.add(views.item_page(item, repo, settings, related.get(item.id, []), generation, today))
+    attach_feeds(site.pages.values(), feed_hooks(repo, settings, catalog))
+    site.blobs = agenda.calendar_files(repo, settings, today, build_now())
+    site.files = media_files(repo)
     for asset in sorted(ASSETS.rglob("*")):
         if asset.is_file():
-            staging.files[f"assets/{asset.relative_to(ASSETS).as_posix()}"] = asset
-    return staging
+            site.files[f"assets/{asset.relative_to(ASSETS).as_posix()}"] = asset
+    return site
 
 
 def _generated(repo: Repository, settings: Settings, today: dt.date) -> Iterator[StagedPage]:
@@ -101,45 +113,28 @@ def media_files(repo: Repository) -> dict[str, Path]:
     return found
 
 
-_texts: dict[str, tuple[tuple[Any, ...], str]] = {}  # docs path → (what its page holds, its Markdown)
-
-
-def staged_texts(staging: Staging) -> dict[str, str]:
+def page_texts(site: SitePages, cache: RenderCache) -> dict[str, str]:
     """Every page's Markdown by docs path. The preview compares them after each save; most pages
     are unchanged objects from the view caches, so their text is reused instead of rebuilt."""
     texts = {}
-    for path, page in staging.pages.items():
+    for path, page in site.pages.items():
         key = (page.title, page.html, page.context, page.description, page.hide,
                tuple(tuple(feed.items()) for feed in page.feeds))
-        cached = _texts.get(path)
+        cached = cache.texts.get(path)
         if cached is None or cached[0] != key:
-            cached = _texts[path] = (key, page.markdown())
+            cached = cache.texts.put(path, (key, page.markdown()))
         texts[path] = cached[1]
-    for stale in set(_texts) - set(texts):
-        del _texts[stale]
+    cache.texts.keep_only(set(texts))
     return texts
 
 
-def write_staging(staging: Staging, docs: Path) -> None:
-    for page in staging.pages.values():
-        write_page(docs, page)
-    for relative, source in staging.files.items():
-        target = docs / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)  # keeps the mtime: the preview compares it
-    for relative, data in staging.blobs.items():
-        target = docs / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-
-
-def stage_site(context: BuildContext) -> Staging:
+def stage_site(context: BuildContext) -> SitePages:
     """Write every page and file of the site under ``<tmp>/docs`` (the build's first stage)."""
-    staging = stage_pages(context.repo, context.settings, context.feeds)
-    for page in staging.pages.values():
+    site = site_pages(context.repo, context.settings, context.feeds)
+    for page in site.pages.values():
         context.files.page(page)
-    for relative, source in staging.files.items():
+    for relative, source in site.files.items():
         context.files.copy(f"{DOCS}/{relative}", source)
-    for relative, data in staging.blobs.items():
+    for relative, data in site.blobs.items():
         context.files.write_bytes(f"{DOCS}/{relative}", data)
-    return staging
+    return site

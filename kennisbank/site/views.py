@@ -25,7 +25,7 @@ from kennisbank.content.fields import Link
 from kennisbank.content.models import Event, Fiche, HousingInstrument, News, Theme
 from kennisbank.content.slugs import slugify
 from kennisbank.sanitize import body_html, is_external, media_url, safe_url
-from kennisbank.site import agenda, maps
+from kennisbank.site import agenda, maps, rendercache
 from kennisbank.site.facts import Fact, Value, facts
 from kennisbank.staging import PageContext, StagedPage
 
@@ -107,21 +107,16 @@ T = TypeVar("T")
 # inputs and the other values, so the preview re-renders only the listings an edit touched.
 CARD_ONLY_TEMPLATES = ("listing.html", "grouped.html")
 
-_cards: dict[tuple[object, ...], Markup] = {}  # (what a card shows, show_type) → its HTML
-_item_pages: dict[str, tuple[tuple[object, ...], str]] = {}  # item id → (everything its page shows, its HTML)
-_listings: dict[tuple[object, ...], str] = {}  # (template, frozen values) → its HTML
-_card_keys: dict[int, tuple[Item, tuple[object, ...]]] = {}  # id(item) → (the item, what its card shows), one run
-
-
 def render_cards(template: str, **values: object) -> str:
     """:func:`render` for :data:`CARD_ONLY_TEMPLATES`, reusing the HTML while nothing shown changed."""
     key = (template, _frozen(values))
+    listings = rendercache.active().listings
     try:
-        html = _listings.get(key)
+        html = listings.get(key)
     except TypeError:  # a value that cannot be a key: render without the cache
         return render(template, **values)
     if html is None:
-        html = _listings[key] = render(template, **values)
+        html = listings.put(key, render(template, **values))
     return html
 
 
@@ -145,36 +140,26 @@ def _frozen(value: object) -> object:
     return value
 
 
-def reset_caches(keep: set[str]) -> None:
-    """Start a staging run: forget item pages of removed items, cards and listings when too many
-    piled up."""
-    _card_keys.clear()
-    if len(_cards) > 4 * len(keep) + 1000:
-        _cards.clear()
-    if len(_listings) > len(keep) + 1000:
-        _listings.clear()
-    for stale in set(_item_pages) - keep:
-        del _item_pages[stale]
-
-
 def card_html(item: Item, show_type: bool = True) -> Markup:
     """An item's card; the same item appears on many listings (and the preview re-stages after
     every save), so a card is rendered again only when something it shows changed."""
     key = (_card_inputs(item), show_type)
-    html = _cards.get(key)
+    cards = rendercache.active().cards
+    html = cards.get(key)
     if html is None:
-        html = _cards[key] = Markup(render("card.html", item=item, show_type=show_type).strip())
+        html = cards.put(key, Markup(render("card.html", item=item, show_type=show_type).strip()))
     return html
 
 
 def _card_inputs(item: Item) -> tuple[object, ...]:
     """Everything a card shows; an item appears on many listings, so it is worked out once per
-    staging run (:func:`reset_caches` starts a run)."""
-    inputs = _card_keys.get(id(item))
+    staging run (:meth:`~kennisbank.site.rendercache.RenderCache.start_run` starts a run)."""
+    card_keys = rendercache.active().card_keys
+    inputs = card_keys.get(id(item))
     if inputs is None or inputs[0] is not item:
         meta = item.meta
         event = (meta.start, meta.end, meta.location) if isinstance(meta, Event) else None
-        inputs = _card_keys[id(item)] = (item, (item.url, item.title, item.summary, item.type.name, item.date, event,
+        inputs = card_keys[id(item)] = (item, (item.url, item.title, item.summary, item.type.name, item.date, event,
                                                 item.scheduled))
     return inputs[1]
 
@@ -219,9 +204,10 @@ def item_page(item: Item, repo: Repository, settings: Settings, related: list[It
     inputs = (generation, upcoming, maps.tiles(settings), item.path, item.meta, item.body, item.scheduled,
               tuple(_card_inputs(r) for r in related),
               tuple((t, repo.themes[t].title, repo.themes[t].meta_as(Theme).parent) for t in item.themes if t in repo.themes))
-    cached = _item_pages.get(item.id)
+    item_pages = rendercache.active().item_pages
+    cached = item_pages.get(item.id)
     if cached is None or cached[0] != inputs:
-        cached = _item_pages[item.id] = (inputs, _item_html(item, repo, settings, related, upcoming))
+        cached = item_pages.put(item.id, (inputs, _item_html(item, repo, settings, related, upcoming)))
     return StagedPage(f"{item.type.section}/{item.slug}.md", item.title, cached[1],
                       PageContext("item", item.id), description=item.summary)
 
