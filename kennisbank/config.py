@@ -27,7 +27,6 @@ from kennisbank.errors import ContentError
 from kennisbank.settings_file import SettingsSource, raise_for, read_settings_file, validate
 
 CONFIG_FILE = "mkdocs.yml"
-BLOCK = ("extra", "kennisbank")
 
 Count = Annotated[StrictInt, Field(ge=1)]
 MonthText = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]

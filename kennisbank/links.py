@@ -27,7 +27,6 @@ from kennisbank.content.check import discover
 
 URL = re.compile(r"""https?://[^\s<>"'`\])}]+""")
 TRAILING = ".,;:!?*_"  # sentence punctuation and Markdown emphasis after a bare URL
-CACHE_FILE = Path(".cache") / "kennisbank" / "links.json"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 HEAD_REFUSED = {403, 405, 501}  # servers that answer HEAD wrongly but GET rightly
 USER_AGENT = "kennisbank-links/1 (+link check of the Kenniscentrum Vlaamse Steden)"

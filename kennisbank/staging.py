@@ -80,13 +80,6 @@ class StagedPage:
         return f"---\n{head}---\n\n{self.html.strip()}\n"
 
 
-def write_page(docs: Path, page: StagedPage) -> None:
-    """Write ``page`` as its Markdown file under the docs folder (every stage that adds pages)."""
-    target = docs / page.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page.markdown(), encoding="utf-8")
-
-
 _PLAIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][\w .,'’()/\-–]*(?<! )$")
 _YAML_WORDS = {"yes", "no", "true", "false", "on", "off", "null", "y", "n"}
 

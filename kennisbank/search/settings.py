@@ -24,7 +24,6 @@ SYNONYMS_FILE = f"{SETTINGS_FOLDER}/synonyms.yml"
 STOPWORDS_FILE = f"{SETTINGS_FOLDER}/stopwords.yml"
 
 SEARCHABLE_FIELDS = ("title", "topics", "tags", "summary", "body")
-FACET_ORDERS = ("count", "value_desc", "label")
 SORTABLE_FIELDS = ("date",)
 COMPOUND_SOURCES = ("vocabulary", "wordlist", "both", "off")
 """Which known words Dutch compounds are split into: the index's own vocabulary, a Dutch word
