@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import time
 
 import httpx
@@ -53,11 +55,28 @@ def test_the_answer_is_the_same_for_new_pending_and_subscribed_addresses(api):
 def test_confirmation_link_confirms_once_and_reuse_gets_a_clear_page(api):
     signup(api, email="cas@example.org")
     link = api.url(f"/confirm?token={confirm_token(api, 'cas@example.org')}")
-    first = httpx.get(link)
+    first = httpx.post(link)
     assert first.status_code == 200 and "Je inschrijving is bevestigd" in first.text
     assert api.store.find("cas@example.org").status == CONFIRMED
-    again = httpx.get(link)
+    again = httpx.post(link)
     assert again.status_code == 410 and "al gebruikt" in again.text
+    assert "al gebruikt" in httpx.get(link).text
+
+
+def test_opening_the_link_asks_for_the_button_and_changes_nothing(api):
+    """Mail scanners (Safe Links and the like) open every link in a message: a GET must not
+    confirm an address nobody signed up with. The page posts the same link back."""
+    signup(api, email="els@example.org")
+    link = api.url(f"/confirm?token={confirm_token(api, 'els@example.org')}")
+    for _ in range(3):
+        page = httpx.get(link)
+        assert page.status_code == 200 and "Bevestig je inschrijving" in page.text
+        assert httpx.head(link).status_code == 200
+    assert api.store.find("els@example.org").status == PENDING
+    form = re.search(r'<form method="post" action="([^"]+)"', page.text)
+    assert form is not None and "Ja, bevestig mijn inschrijving" in page.text
+    assert httpx.post(api.base + html.unescape(form.group(1))).status_code == 200
+    assert api.store.find("els@example.org").status == CONFIRMED
 
 
 def test_expired_and_tampered_links_change_nothing(api):
@@ -71,11 +90,12 @@ def test_expired_and_tampered_links_change_nothing(api):
                 payload + "." + signature[:-1] + ("A" if signature[-1] != "A" else "B"), good[:-3], "", "x.y.z",
                 Signer("another-secret-of-some-length").sign(Token(CONFIRM, 1, 0, int(time.time())))]
     for token in tampered:
-        response = httpx.get(api.url("/confirm"), params={"token": token})
-        assert response.status_code == 400 and "ongeldig" in response.text, token
+        for response in (httpx.get(api.url("/confirm"), params={"token": token}),
+                         httpx.post(api.url("/confirm"), params={"token": token})):
+            assert response.status_code == 400 and "ongeldig" in response.text, token
     unsubscribe_as_confirm = Signer(SECRET).sign(Token(UNSUBSCRIBE, api.store.find("dirk@example.org").id, 0,
                                                        int(time.time())))
-    assert httpx.get(api.url("/confirm"), params={"token": unsubscribe_as_confirm}).status_code == 400
+    assert httpx.post(api.url("/confirm"), params={"token": unsubscribe_as_confirm}).status_code == 400
     assert api.store.find("dirk@example.org").status == PENDING
 
 

@@ -82,7 +82,7 @@ def test_sigkill_mid_burst_loses_nothing_acknowledged_and_leaves_no_half_row(tmp
 
     def click(n: int) -> None:
         try:
-            response = httpx.get(f"{base}/confirm", params={"token": waiting[n]}, timeout=10)
+            response = httpx.post(f"{base}/confirm", params={"token": waiting[n]}, timeout=10)
         except httpx.HTTPError:
             return
         with lock:

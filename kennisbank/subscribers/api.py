@@ -6,7 +6,9 @@ Routes, under ``subscriptions_api_url`` (default ``/api/subscriptions``):
   error page) or with ``Accept: application/json`` (answer: JSON ``{status, message}``). The
   answer is the same for a new, a pending and a subscribed address.
 - ``GET /api/subscriptions/thanks``: the page after a plain form post.
-- ``GET /api/subscriptions/confirm?token=``: the link in the confirmation e-mail; confirms once.
+- ``GET /api/subscriptions/confirm?token=``: the link in the confirmation e-mail: a page with a
+  button (mail scanners that open every link must not confirm an address nobody signed up);
+  ``POST`` (the button) confirms, once.
 - ``GET /api/subscriptions/unsubscribe?token=``: a page with a button;
   ``POST`` (RFC 8058 one-click, as mail clients send it) unsubscribes at once.
 
@@ -38,8 +40,8 @@ from kennisbank.subscribers.config import SubscriberConfig, subscriber_config
 from kennisbank.subscribers.limits import RateLimit
 from kennisbank.subscribers.mail import OutboxSender
 from kennisbank.subscribers.signup import SignupInvalid, parse_signup
-from kennisbank.subscribers.store import Store
-from kennisbank.subscribers.tokens import CONFIRM, UNSUBSCRIBE, TokenInvalid
+from kennisbank.subscribers.store import PENDING, Store
+from kennisbank.subscribers.tokens import CONFIRM, UNSUBSCRIBE, Token, TokenInvalid
 
 MAX_BODY = 4096
 
@@ -162,13 +164,37 @@ class SubscriptionService:
     async def thanks(self, request: Request) -> Response:
         return pages.render(self.settings, pages.THANKS)
 
-    async def confirm(self, request: Request) -> Response:
-        if self.config.secret is None:
-            return pages.render(self.settings, pages.UNAVAILABLE)
+    async def confirm_page(self, request: Request) -> Response:
+        """The link in the e-mail: says what the link is for, and confirms only with the button.
+        Nothing is written: a link a mail scanner opens changes nothing."""
+        token, refusal = self._confirm_token(request)
+        if token is None:
+            return refusal or pages.render(self.settings, pages.INVALID)
         try:
-            token = self.config.signer().verify(request.query_params.get("token", ""), CONFIRM)
-        except TokenInvalid:
+            subscriber = await run_in_threadpool(self.store().get, token.subscriber)
+        except KennisbankError:
+            return pages.render(self.settings, pages.UNAVAILABLE)
+        if subscriber is None:
             return pages.render(self.settings, pages.INVALID)
+        if subscriber.epoch != token.epoch or subscriber.status != PENDING:
+            return pages.render(self.settings, pages.USED)
+        if self._expired(token.issued):
+            return pages.render(self.settings, pages.EXPIRED)
+        return pages.render(self.settings, pages.CONFIRM, button_action=f"{self.path}/confirm?{request.url.query}")
+
+    def _confirm_token(self, request: Request) -> tuple[Token | None, Response | None]:
+        if self.config.secret is None:
+            return None, pages.render(self.settings, pages.UNAVAILABLE)
+        try:
+            return self.config.signer().verify(request.query_params.get("token", ""), CONFIRM), None
+        except TokenInvalid:
+            return None, None
+
+    async def confirm(self, request: Request) -> Response:
+        """The button on the confirmation page: confirms a pending subscription, once."""
+        token, refusal = self._confirm_token(request)
+        if token is None:
+            return refusal or pages.render(self.settings, pages.INVALID)
         try:
             outcome = await run_in_threadpool(self.store().confirm, token.subscriber, token.epoch) \
                 if not self._expired(token.issued) else None
@@ -216,7 +242,8 @@ class SubscriptionService:
         base = self.path
         return [Route(base, self.signup, methods=["POST"]), Route(base, self.preflight, methods=["OPTIONS"]),
                 Route(f"{base}/thanks", self.thanks, methods=["GET", "HEAD"]),
-                Route(f"{base}/confirm", self.confirm, methods=["GET", "HEAD"]),
+                Route(f"{base}/confirm", self.confirm_page, methods=["GET", "HEAD"]),
+                Route(f"{base}/confirm", self.confirm, methods=["POST"]),
                 Route(f"{base}/unsubscribe", self.unsubscribe_page, methods=["GET", "HEAD"]),
                 Route(f"{base}/unsubscribe", self.unsubscribe, methods=["POST"])]
 

@@ -24,7 +24,7 @@ class Page:
     status: int
     title: str
     paragraphs: tuple[str, ...]
-    button: dict[str, str] | None = None
+    button_label: str = ""
     links: tuple[tuple[str, str], ...] = field(default=())
 
 
@@ -44,7 +44,12 @@ INVALID = Page(400, "Deze link is ongeldig", (
     "De link is onvolledig of gewijzigd. Kopieerde je hem uit de e-mail? Controleer dan of je de hele link "
     "meenam, ook het deel na het vraagteken.",))
 UNSUBSCRIBE = Page(200, "Uitschrijven", (
-    "Wil je de nieuwsbrief niet meer ontvangen? Klik op de knop; je krijgt daarna geen nummers meer.",))
+    "Wil je de nieuwsbrief niet meer ontvangen? Klik op de knop; je krijgt daarna geen nummers meer.",),
+    button_label="Ja, schrijf me uit")
+CONFIRM = Page(200, "Bevestig je inschrijving", (
+    "Klik op de knop om je inschrijving op de nieuwsbrief te bevestigen. Pas dan sturen we je de nieuwsbrief.",
+    "Schreef je je niet in? Sluit dan deze pagina: zonder bevestiging ontvang je niets."),
+    button_label="Ja, bevestig mijn inschrijving")
 UNSUBSCRIBED = Page(200, "Je bent uitgeschreven", (
     "Je ontvangt de nieuwsbrief niet meer. Schreef je je per ongeluk uit? Schrijf je dan gewoon opnieuw in.",))
 UNAVAILABLE = Page(503, "Inschrijven lukt nu niet", (
@@ -54,7 +59,7 @@ UNAVAILABLE = Page(503, "Inschrijven lukt nu niet", (
 def render(settings: Settings, page: Page, *, button_action: str = "", status: int | None = None,
            paragraphs: tuple[str, ...] | None = None, headers: dict[str, str] | None = None) -> HTMLResponse:
     links = page.links or (("/nieuwsbrief/", "Naar de nieuwsbrief"), ("/", "Naar de startpagina"))
-    button = {"action": button_action, "label": "Ja, schrijf me uit"} if button_action else None
+    button = {"action": button_action, "label": page.button_label} if button_action and page.button_label else None
     html = _env.get_template("page.html").render(
         title=page.title, paragraphs=paragraphs or page.paragraphs, button=button, site_name=settings.site_name,
         home_url=settings.absolute("/"), links=[{"href": settings.absolute(href), "label": label} for href, label in links])
