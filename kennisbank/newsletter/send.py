@@ -184,7 +184,9 @@ class _Throttle:
         self.last = time.monotonic()
 
 
-def _connect(config: SmtpConfig) -> smtplib.SMTP:
+def connect(config: SmtpConfig) -> smtplib.SMTP:
+    """An SMTP session ready to send (STARTTLS and login as configured), for the newsletter and
+    the subscriptions API's confirmation mails; failures are KennisbankErrors without secrets."""
     try:
         client = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
         client.ehlo()
@@ -214,7 +216,7 @@ def send(settings: Settings, issue: int, template: bytes, recipients: list[Recip
     if not recipients:
         return report
     throttle = _Throttle(rate)
-    client = _connect(config)
+    client = connect(config)
     try:
         for listed in recipients:
             recipient = prepare(listed)

@@ -23,7 +23,7 @@ from pathlib import Path
 import jinja2
 
 from kennisbank.errors import KennisbankError
-from kennisbank.newsletter.send import SmtpConfig, _connect, smtp_config
+from kennisbank.newsletter.send import SmtpConfig, connect, smtp_config
 from kennisbank.subscribers.config import SubscriberConfig
 from kennisbank.subscribers.store import Store, Subscriber, utcnow
 from kennisbank.subscribers.tokens import CONFIRM, Token
@@ -89,7 +89,7 @@ class OutboxSender:
         client: smtplib.SMTP | None = None
         try:
             while batch := self.store.claim_mail(BATCH):
-                client = client or _connect(smtp)
+                client = client or connect(smtp)
                 for mail_id, subscriber in batch:
                     sent += self._send_one(client, mail_id, subscriber)
         except KennisbankError as exc:
