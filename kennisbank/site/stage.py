@@ -23,6 +23,7 @@ from kennisbank.content.images import publishable_picture
 from kennisbank.errors import KennisbankError
 from kennisbank.sanitize import is_external, media_url
 from kennisbank.site import agenda, maps, rendercache, views
+from kennisbank.site.collection_filters import index_files
 from kennisbank.site.feed_links import attach_feeds, feed_hooks
 from kennisbank.site.related import related_items
 from kennisbank.site.rendercache import RenderCache
@@ -76,7 +77,7 @@ def _site_pages(repo: Repository, settings: Settings, catalog: FeedCatalog | Non
     for item in with_item_page:
         site.add(views.item_page(item, repo, settings, related.get(item.id, []), generation, today))
     attach_feeds(site.pages.values(), feed_hooks(repo, settings, catalog))
-    site.blobs = agenda.calendar_files(repo, settings, today, build_now())
+    site.blobs = {**agenda.calendar_files(repo, settings, today, build_now()), **index_files(repo)}
     site.files = media_files(repo)
     for asset in sorted(ASSETS.rglob("*")):
         if asset.is_file():

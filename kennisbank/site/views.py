@@ -26,6 +26,7 @@ from kennisbank.content.models import Event, Fiche, HousingInstrument, News, The
 from kennisbank.content.slugs import slugify
 from kennisbank.sanitize import body_html, is_external, media_url, safe_url
 from kennisbank.site import agenda, maps, rendercache
+from kennisbank.site.collection_filters import listing_filters
 from kennisbank.site.facts import Fact, Value, facts
 from kennisbank.staging import PageContext, StagedPage
 
@@ -296,21 +297,25 @@ def section_listing(repo: Repository, settings: Settings, type_name: str,
     items = repo.of_type(type_name)
     crumbs = [HOME, *([{"title": "Cases", "url": "/cases/"}] if ctype.is_case else [])]
     years = _news_years(repo) if type_name == "news" else []
+    has_map = type_name in maps.MAPPED_TYPES and bool(maps.located(items))
+    filters = listing_filters(repo, type_name, maps.map_url(ctype.section) if has_map else "")
     return listing_pages(items, settings.page_size, ctype.section, ctype.label_plural, crumbs,
-                         PageContext("section", ctype.section), years)
+                         PageContext("section", ctype.section), years, filters)
 
 
 def listing_pages(items: list[Item], size: int, base: str, title: str, crumbs: list[dict[str, str]],
-                  context: PageContext, years: list[tuple[int, str]] | None = None) -> list[StagedPage]:
+                  context: PageContext, years: list[tuple[int, str]] | None = None,
+                  filters: dict[str, object] | None = None) -> list[StagedPage]:
     """A paginated listing of ``items`` at ``/<base>/`` (section, news year, or a long group of
-    a theme, city or tag page); ``years`` (links to the news years) show on its first page."""
+    a theme, city or tag page); ``years`` (links to the news years) show on its first page;
+    ``filters`` (a case collection's, :mod:`.collection_filters`) on every page."""
     pages = []
     for chunk, pager, path in paginate(items, size, base):
         page_title = title + (f" (pagina {pager.number})" if pager.number > 1 else "")
         html = render_cards("listing.html", title=page_title,
                             crumbs=[*crumbs, {"title": page_title, "url": pager.pages[pager.number - 1][1]}],
                             intro="", items=chunk, pager=pager, total=len(items), show_type=False,
-                            years=years if years and pager.number == 1 else [])
+                            years=years if years and pager.number == 1 else [], filters=filters)
         pages.append(StagedPage(path, page_title, html, context))
     return pages
 

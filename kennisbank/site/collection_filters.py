@@ -1,0 +1,121 @@
+"""The filters of a case collection (country, province, function, status, city...), shared by its
+listing page and its map page, with the state in the URL (``?status=kerk-in-gebruik&land=be``).
+
+The listing is paginated, so its filters work on the whole collection through a small index the
+build writes beside it (``/<collection>/fiches.json``: title, URL, summary and filter values of
+every fiche); ``assets/filters.js`` shows the form, filters the index and lists the matches in
+place of the pages, and links the same selection on the map page, which reads the same URL
+parameters. Without JavaScript the listing stays the paginated list it is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kennisbank.content import CONTENT_TYPES, Item, Repository
+
+INDEX_FILE = "fiches.json"
+
+Values = Callable[[Item, Repository], list[tuple[str, str]]]  # a fiche's (key, label) pairs
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One filter of a collection: its URL parameter, its label, and the values of a fiche."""
+
+    name: str
+    label: str
+    values: Values
+
+
+def _vocab(field: str, vocabulary: str) -> Values:
+    def values(item: Item, repo: Repository) -> list[tuple[str, str]]:
+        raw = getattr(item.meta, field, None)
+        keys = raw if isinstance(raw, list) else [raw] if raw else []
+        return [(k, repo.label(vocabulary, k)) for k in keys]
+    return values
+
+
+def _text(field: str) -> Values:
+    def values(item: Item, repo: Repository) -> list[tuple[str, str]]:
+        value = getattr(item.meta, field, None)
+        return [(str(value), str(value))] if value else []
+    return values
+
+
+def _city(field: str) -> Values:
+    def values(item: Item, repo: Repository) -> list[tuple[str, str]]:
+        slug = getattr(item.meta, field, None)
+        return [(slug, repo.city(slug).label)] if slug else []
+    return values
+
+
+FILTERS: dict[str, tuple[Filter, ...]] = {
+    "churches": (Filter("land", "Land", _vocab("country", "countries")), Filter("provincie", "Provincie", _text("province")),
+                 Filter("functie", "Huidige functie", _vocab("current_functions", "church_functions")),
+                 Filter("status", "Status", _vocab("status", "church_status"))),
+    "city-projects": (Filter("stad", "Stad", _city("city")), Filter("status", "Status", _vocab("status", "project_status"))),
+    "temporary-use": (Filter("stad", "Stad", _city("city")), Filter("site", "Soort site", _vocab("site_kind", "site_kinds")),
+                      Filter("functie", "Tijdelijke functie", _vocab("temporary_functions", "temporary_functions"))),
+    "housing-instruments": (Filter("stad", "Stad", _city("city")),
+                            Filter("domein", "Beleidsdomein", _vocab("policy_area", "policy_areas")),
+                            Filter("doelgroep", "Doelgroep", _vocab("target_groups", "target_groups"))),
+}
+
+
+def filter_values(item: Item, repo: Repository, filters: tuple[Filter, ...]) -> dict[str, list[tuple[str, str]]]:
+    """Every filter's (key, label) pairs for one fiche."""
+    return {f.name: f.values(item, repo) for f in filters}
+
+
+def filter_options(values: list[dict[str, list[tuple[str, str]]]], filters: tuple[Filter, ...]) -> list[dict[str, object]]:
+    """Each filter with the values that occur among ``values`` (one dict per fiche), alphabetically
+    by label, with their counts; a filter with a single value is left out (it narrows nothing)."""
+    result: list[dict[str, object]] = []
+    for f in filters:
+        counts: dict[tuple[str, str], int] = {}
+        for fiche in values:
+            for pair in fiche[f.name]:
+                counts[pair] = counts.get(pair, 0) + 1
+        options = [{"key": k, "label": label, "count": n} for (k, label), n in
+                   sorted(counts.items(), key=lambda kv: (kv[0][1].lower(), kv[0][0]))]
+        if len(options) > 1:
+            result.append({"name": f.name, "label": f.label, "options": options})
+    return result
+
+
+def index_url(section: str) -> str:
+    return f"/{section}/{INDEX_FILE}"
+
+
+def listing_filters(repo: Repository, type_name: str, map_url: str = "") -> dict[str, object] | None:
+    """What the listing page of a collection needs for its filter form, or None without filters;
+    ``map_url`` is the collection's map page, when it has one."""
+    filters = FILTERS.get(type_name)
+    if not filters:
+        return None
+    items = repo.of_type(type_name)
+    options = filter_options([filter_values(i, repo, filters) for i in items], filters)
+    if not options:
+        return None
+    return {"options": options, "index": index_url(_section(type_name)), "map": map_url, "total": len(items)}
+
+
+def index_files(repo: Repository) -> dict[str, bytes]:
+    """``<section>/fiches.json`` for every collection with filters (docs path → bytes): its fiches
+    in listing order, each with title, URL, summary and its filter keys."""
+    files = {}
+    for type_name, filters in FILTERS.items():
+        rows = [{"title": item.title, "url": item.url, "summary": item.summary,
+                 "values": {name: [key for key, _ in pairs] for name, pairs in filter_values(item, repo, filters).items()}}
+                for item in repo.of_type(type_name)]
+        if rows:
+            files[f"{_section(type_name)}/{INDEX_FILE}"] = json.dumps(
+                rows, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return files
+
+
+def _section(type_name: str) -> str:
+    return next(t.section for t in CONTENT_TYPES if t.name == type_name)
