@@ -9,6 +9,7 @@ loopback port and kennisbank's app serving the site with the local backend in co
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 from cms_helpers import DIST, git, git_repository, running_editor
 from site_helpers import launch_chromium
 
-from kennisbank.cms.sandbox import choose, fill_church_fiche
+from kennisbank.cms.sandbox import choose, fill_church_fiche, publish_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.npm, pytest.mark.slow]  # decap-cms and decap-server come from npm
 
@@ -26,6 +27,9 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # a 2×2 PNG: enough for Decap to treat it as a picture
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==")
 TIMEOUT_MS = 60_000  # the machine is shared: Decap's 5 MB bundle may take a while to start
+# The build's today in the tests that build or check what the editor made (SOURCE_DATE_EPOCH), so
+# an item dated before it is published whatever the machine's clock says.
+TODAY = dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +118,84 @@ def test_a_church_fiche_with_a_photo_keeps_the_photo_beside_it_and_passes_check(
     assert fiche.is_file() and picture.is_file(), added
     assert picture.read_bytes() == PNG
     assert "src: fotos/sint-pieterskerk.png" in fiche.read_text(encoding="utf-8")
+    result = kennisbank_check(editor.repository)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def preview_photo_width(page) -> int:
+    """The natural width of the first photo in the preview pane once it has loaded (0: broken)."""
+    frame = page.locator("iframe").first.element_handle().content_frame()
+    loaded = frame.wait_for_function("""() => {
+        const img = document.querySelector(".kb-gallery img");
+        return img && img.complete && img.src.startsWith("blob:") ? String(img.naturalWidth) : null;
+    }""")
+    return int(loaded.json_value())
+
+
+def test_the_preview_shows_the_uploaded_photo_before_and_after_saving_and_when_reopened(page, editor, tmp_path):
+    photo = tmp_path / "sint-pieterskerk.png"
+    photo.write_bytes(PNG)  # 2 × 2 pixels
+    new_entry(page, editor, "kerken")
+    fill_church_fiche(page, "Sint-Pieterskerk Proefstad", photo, "De kerk met haar nieuwe leeszaal")
+    assert preview_photo_width(page) == 2
+    page.get_by_role("button", name="Opslaan").click()
+    page.get_by_role("button", name="Status: Concept").wait_for()
+    assert preview_photo_width(page) == 2
+    page.goto("about:blank")  # a fresh editor: the photo now comes from the branch, not from memory
+    page.goto(f"{editor.url}/admin/#/collections/kerken/entries/sint-pieterskerk-proefstad")
+    page.get_by_role("button", name="Status: Concept").wait_for()
+    assert preview_photo_width(page) == 2
+
+
+def test_a_published_church_fiche_is_merged_into_main_and_its_page_is_built(page, editor, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(TODAY.timestamp())))
+    photo = tmp_path / "sint-pieterskerk.png"
+    photo.write_bytes(PNG)
+    new_entry(page, editor, "kerken")
+    fill_church_fiche(page, "Sint-Pieterskerk Proefstad", photo, "De kerk met haar nieuwe leeszaal",
+                      date=(TODAY.date() - dt.timedelta(days=3)).isoformat())
+    page.get_by_role("button", name="Opslaan").click()
+    page.get_by_role("button", name="Status: Concept").wait_for()
+    assert "cms/kerken/sint-pieterskerk-proefstad" in branches(editor.repository)
+
+    publish_now(page)
+    repository = editor.repository
+    assert branches(repository) == ["main"]  # merged, and the editorial branch deleted
+    assert git(repository, "branch", "--show-current").strip() == "main"
+    on_main = git(repository, "ls-tree", "-r", "--name-only", "main").split()
+    assert {"cases/kerken/sint-pieterskerk-proefstad.md", "cases/kerken/fotos/sint-pieterskerk.png"} <= set(on_main)
+    assert git(repository, "status", "--porcelain") == ""
+    result = kennisbank_check(repository)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    from kennisbank.build import build
+
+    site = build(repository, tmp_path / "published")
+    html = (site / "kerken" / "sint-pieterskerk-proefstad" / "index.html").read_text(encoding="utf-8")
+    assert "Sint-Pieterskerk Proefstad" in html
+    assert '<img src="/media/cases/kerken/fotos/sint-pieterskerk.png" alt="De kerk met haar nieuwe leeszaal"' in html
+    assert (site / "media" / "cases" / "kerken" / "fotos" / "sint-pieterskerk.png").read_bytes() == PNG
+
+
+def test_an_event_starting_next_year_lands_in_the_folder_of_its_start_year(page, editor, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(TODAY.timestamp())))
+    new_entry(page, editor, "agenda")
+    page.get_by_label("Titel").fill("Studiedag herbestemming van kerken")
+    page.get_by_label("Datum").fill(f"{TODAY.year}-11-20")  # announced this year ...
+    page.get_by_label("Samenvatting").fill("Een studiedag over kerken die een nieuwe bestemming krijgen.")
+    choose(page, "Soort activiteit", "Studiedag")
+    page.get_by_label("Begin").fill(f"{TODAY.year + 1}-03-16T14:00")  # ... held next year
+    page.get_by_label("Locatie").fill("Stadhuis Gent")
+    page.get_by_role("button", name="Voeg organisatoren toe").click()
+    page.locator("input[id^=waarde-field]").fill("Kenniscentrum Vlaamse Steden")
+    branch = f"cms/agenda/{TODAY.year + 1}/studiedag-herbestemming-van-kerken"
+    save_for_review(page, editor.repository, branch)
+
+    event = editor.repository / f"content/agenda/{TODAY.year + 1}/studiedag-herbestemming-van-kerken.md"
+    assert event.is_file(), git(editor.repository, "show", "--stat", "--format=", "HEAD")
+    text = event.read_text(encoding="utf-8")
+    assert f"start: {TODAY.year + 1}-03-16 14:00" in text
+    assert "\nend:" not in text  # left empty in the form: left out of the file, not `end: ''`
     result = kennisbank_check(editor.repository)
     assert result.returncode == 0, result.stdout + result.stderr
 

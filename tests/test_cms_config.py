@@ -67,9 +67,12 @@ def test_every_type_is_a_collection_with_its_folder_and_file_name(config):
         assert entry["format"] == "frontmatter" and entry["extension"] == "md"
         assert entry["media_folder"] == entry["public_folder"] == MEDIA_FOLDER
         if ctype.year_folders:
-            # Decap takes {{year}} from the field named `date`, which must be a date picker
-            assert entry["path"] == "{{year}}/{{slug}}"
-            assert by_name(entry["fields"])["date"]["widget"] == "datetime"
+            # the folder is the year of the field `check` files the item by (events: `start`),
+            # a date picker whose stored format begins with the year
+            year_field = ctype.folder_year_field()
+            assert entry["path"] == "{{" + str(year_field) + ' | truncate(4, " ")}}/{{slug}}'
+            picker = by_name(entry["fields"])[year_field]
+            assert picker["widget"] == "datetime" and str(picker["format"]).startswith("YYYY-")
         else:
             assert "path" not in entry
     assert found["nieuwsbrief"]["slug"] == "{{fields.number}}"

@@ -1,7 +1,8 @@
 """Stage the web editor at ``/admin/``: Decap CMS from the site's own files, never a CDN.
 
 Runs after the render (it needs the site's stylesheet names for the preview pane) and writes
-``<tmp>/site/admin/``: ``index.html``, the generated ``config.yml``, the preview script, and
+``<tmp>/site/admin/``: ``index.html``, the generated ``config.yml``, the preview script, the
+pre-save script (empty optional fields are left out of the file), and
 the parts of the npm package ``decap-cms`` the browser loads (the main bundle, its lazily loaded
 chunks and the two WebAssembly files; no source maps). Without the npm package the page says
 how to install it, and the rest of the site is unaffected.
@@ -77,7 +78,7 @@ def stage_admin(context: BuildContext) -> None:
         _link_or_copy(source, files.claim(f"site/{ADMIN}/{source.name}"))
     files.write_text(f"site/{ADMIN}/config.yml", config_yaml(repository_config(context.repo, settings)))
     files.write_text(f"site/{ADMIN}/index.html", index_html(settings, site_stylesheets(site), bool(bundle)))
-    for name in ("preview.js", "admin.css"):
+    for name in ("preview.js", "save.js", "admin.css"):
         files.copy(f"site/{ADMIN}/{name}", ASSETS / name)
 
 

@@ -42,15 +42,26 @@ def collection(ctype: ContentType, choices: Choices) -> Widget:
     }
     if "number" in ctype.model.model_fields:  # newsletter issues: the file is named by its number
         entry.update(identifier_field="number", slug="{{fields.number}}")
-    if ctype.year_folders:
-        # Decap fills {{year}} from the entry's `date` field (its lower-cases path templates, so a
-        # date('YYYY') filter cannot be used). Events are filed by the year of `start`: `check`
-        # reports an event whose start lies in another year than its date.
-        entry["path"] = "{{year}}/{{slug}}"
+    if (year_field := ctype.folder_year_field()) is not None:
+        entry["path"] = year_folder_path(year_field)
     sortable = [name for name in ("date", "title", "number") if name in ctype.model.model_fields]
     entry["sortable_fields"] = sortable
     entry["fields"] = fields
     return entry
+
+
+def year_folder_path(field: str) -> str:
+    """Decap's path template for ``<year of field>/<slug>`` (news by `date`, events by `start`).
+
+    Decap lower-cases a path template and turns its dots into dashes before filling it in
+    (``slugFormatter`` → ``prepareSlug`` in decap-cms-core), so ``{{fields.start | date('YYYY')}}``
+    arrives as ``{{fields-start | date('yyyy')}}``: no such field, and a literal "yyyy". ``{{year}}``
+    is the year of the field Decap infers as the entry's date, which is `date`, never `start`.
+    What survives is the bare field name with ``truncate(4, " ")``: the value is stored in the
+    picker's format (:data:`~kennisbank.cms.widgets.DATE_FORMAT`), which begins with the year, and
+    the omission " " that truncate appends is trimmed by Decap's slug cleaning of each segment.
+    """
+    return "{{" + field + ' | truncate(4, " ")}}/{{slug}}'
 
 
 def _ordered(fields: list[Widget]) -> list[Widget]:

@@ -83,8 +83,8 @@ HINTS: dict[str, str] = {
     "draft": "Een concept wordt nooit gepubliceerd.",
     "tags": "Vrije trefwoorden, één per regel.",
     "week": "De ISO-week van de datum, bv. 2020-W24.",
-    "start": "Datum en uur waarop de activiteit begint. Ligt het begin in een ander jaar dan de datum "
-             "hierboven, verplaats de activiteit dan naar de map van dat jaar (de controle meldt het).",
+    "start": "Datum en uur waarop de activiteit begint. De activiteit komt in de map van het jaar "
+             "waarin ze begint.",
     "period": "Bv. 2017-2021.",
     "month": "JJJJ-MM, bv. 2020-03.",
     "items": "Ids zoals nieuws/titel-van-het-bericht; leeg laten om automatisch te kiezen.",

@@ -95,10 +95,10 @@ def choose(page: Any, label: str, *options: str) -> None:
         page.get_by_role("option", name=option, exact=True).click()
 
 
-def fill_church_fiche(page: Any, title: str, photo: Path, alt: str) -> None:
+def fill_church_fiche(page: Any, title: str, photo: Path, alt: str, date: str = "2026-11-02") -> None:
     """A complete church fiche with one uploaded photo, typed into the open "new" form."""
     page.get_by_label("Titel").fill(title)
-    page.get_by_label("Datum").fill("2026-11-02")
+    page.get_by_label("Datum").fill(date)
     page.get_by_label("Samenvatting").fill("Een parochiekerk die een bibliotheek en ontmoetingsruimte werd.")
     page.get_by_role("button", name="Voeg foto's toe").click()
     page.get_by_role("button", name="Kies een afbeelding").click()
@@ -109,3 +109,16 @@ def fill_church_fiche(page: Any, title: str, photo: Path, alt: str) -> None:
     choose(page, "Land", "België")
     choose(page, "Huidige functies", "Bibliotheek", "Ontmoetingsruimte")
     choose(page, "Status", "Gerealiseerd")
+
+
+def publish_now(page: Any) -> None:
+    """The reviewer's steps for a saved entry (labels of Decap's ``nl`` locale): status "Klaar",
+    then "Publiceer" → "Publiceer nu" (and accept the confirm dialog, see ``page.on("dialog")``).
+    Returns once the editor says "Item gepubliceerd": decap-server merged the entry's branch. (The
+    toolbar's "Gepubliceerd" button shows up before the merge is done.)"""
+    page.get_by_role("button", name="Status: Concept").click()
+    page.get_by_role("menuitem", name="Klaar").click()
+    page.get_by_role("button", name="Status: Klaar").wait_for()
+    page.get_by_role("button", name="Publiceer", exact=True).click()
+    page.get_by_role("menuitem", name="Publiceer nu").click()
+    page.get_by_text("Item gepubliceerd").wait_for()
