@@ -2,7 +2,8 @@
 one page of every page type of the sample site, printed as a table. Not part of `make test`
 (~20 s a page).
 
-Builds the sample site into a temporary folder, serves it on loopback, installs Lighthouse into
+Builds and serves the sample site with `kennisbank serve` (so /zoeken/ has its search API) into a
+temporary folder on a free loopback port, installs Lighthouse into
 node_modules on first use (`npm install --no-save lighthouse`), and fails when a score < 0.95 or
 a page could not be audited (each page is tried twice: a loaded machine sometimes loses Chrome's
 connection). Performance is measured with Lighthouse's simulated throttling, so a busy machine
@@ -14,14 +15,14 @@ lowers it: run on a quiet machine before judging it.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
+import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
-import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,11 +42,6 @@ def pages(repo) -> list[str]:
     return urls
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def audit(lighthouse_args: list[str], report: Path, env: dict[str, str]) -> dict[str, float | None] | None:
     """The page's scores, or None when Lighthouse failed twice."""
     for _attempt in range(2):
@@ -58,20 +54,38 @@ def audit(lighthouse_args: list[str], report: Path, env: dict[str, str]) -> dict
     return None
 
 
+def _answers(base: str, server: subprocess.Popen[bytes]) -> bool:
+    """Wait for `kennisbank serve` (it builds first) to answer."""
+    import httpx
+
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and server.poll() is None:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(base + "/", timeout=5).status_code == 200:
+                return True
+        time.sleep(1)
+    print("kennisbank serve did not start", file=sys.stderr)
+    server.terminate()
+    return False
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--page", action="append", default=[], help="Only this URL path (repeatable).")
     args = parser.parse_args()
-    from kennisbank.build import build
     from kennisbank.content import load_repository
 
     if not LIGHTHOUSE.exists():
         subprocess.run(["npm", "install", "--no-save", "lighthouse"], cwd=ROOT, check=True)
     out = Path(tempfile.mkdtemp(prefix="kb-audit-"))
-    site = build(ROOT, out)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([str(Path(sys.executable).with_name("kennisbank")), "serve", "--port", str(port), "--out", str(out)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    if not _answers(base, server):
+        return 1
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
     rows: list[tuple[str, dict[str, float | None] | None]] = []
     for url in args.page or pages(load_repository(ROOT)):
@@ -81,7 +95,8 @@ def main() -> int:
                        report, env)
         rows.append((url, scores))
         print(f"{url}: {scores}", file=sys.stderr)
-    server.shutdown()
+    server.terminate()
+    server.wait(30)
     print(f"\nload average {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} cores")
     print("\n| page | performance | accessibility | best practices | SEO |\n|---|---:|---:|---:|---:|")
     for url, got in rows:

@@ -29,14 +29,14 @@ def test_every_collection_with_filters_has_an_index_of_all_its_fiches(site, repo
 
 def test_the_listing_offers_the_filters_with_counts_over_the_whole_collection(site, repo):
     html = page_file(site, "/kerken/").read_text(encoding="utf-8")
-    assert 'id="kb-filters" data-index="/kerken/fiches.json" data-map="/kerken/kaart/"' in html
-    assert "hidden" in html.split('id="kb-filters"', 1)[1].split(">", 1)[0]  # shown by the script only
+    assert 'id="kb-lijstfilter" data-index="/kerken/fiches.json" data-map="/kerken/kaart/"' in html
+    assert "hidden" in html.split('id="kb-lijstfilter"', 1)[1].split(">", 1)[0]  # shown by the script only
     statuses = Counter(i.meta.status for i in repo.of_type("churches"))
     for key, count in statuses.items():
         label = repo.label("church_status", key)
         assert f'<option value="{key}">{label} ({count})</option>' in html
     assert '<script src="/assets/filters.js" defer></script>' in html
-    assert "kb-filters" not in page_file(site, "/nieuws/").read_text(encoding="utf-8")
+    assert "kb-lijstfilter" not in page_file(site, "/nieuws/").read_text(encoding="utf-8")
 
 
 @pytest.mark.browser
@@ -48,21 +48,21 @@ def test_filtering_lists_the_matches_keeps_the_url_and_links_the_map(browser, ht
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(http_site + "/kerken/")
     page.get_by_label("Status").select_option(status)
-    page.locator("#kb-filters-results").wait_for()
-    titles = page.locator("#kb-filters-results .kb-card__title").all_inner_texts()
+    page.locator("#kb-lijstfilter-results").wait_for()
+    titles = page.locator("#kb-lijstfilter-results .kb-card__title").all_inner_texts()
     assert sorted(titles) == sorted(i.title for i in churches if i.meta.status == status) and len(titles) == expected
     assert page.locator("#kb-listing-pages").is_hidden()
     assert parse_qs(urlsplit(page.url).query) == {"status": [status]}
-    assert f"{expected} fiches van de {len(churches)}" in page.locator("#kb-filters-status").inner_text()
+    assert f"{expected} fiches van de {len(churches)}" in page.locator("#kb-lijstfilter-status").inner_text()
     map_link = page.get_by_role("link", name="Bekijk deze selectie op de kaart").get_attribute("href")
     assert map_link == f"/kerken/kaart/?status={status}"
 
     page.goto(http_site + f"/kerken/?status={status}")  # a shared link opens the same selection
-    page.locator("#kb-filters-results").wait_for()
-    assert page.locator("#kb-filters-results .kb-card").count() == expected
+    page.locator("#kb-lijstfilter-results").wait_for()
+    assert page.locator("#kb-lijstfilter-results .kb-card").count() == expected
     page.get_by_role("button", name="Wis filters").click()
     page.locator("#kb-listing-pages").wait_for()
-    assert page.locator("#kb-filters-results").is_hidden() and urlsplit(page.url).query == ""
+    assert page.locator("#kb-lijstfilter-results").is_hidden() and urlsplit(page.url).query == ""
     page.close()
     assert errors == []
 
@@ -75,7 +75,7 @@ def test_a_filtered_listing_has_no_axe_violations(browser, http_site, repo):
     status = repo.of_type("churches")[0].meta.status
     page = browser.new_page()
     page.goto(http_site + f"/kerken/?status={status}")
-    page.locator("#kb-filters-results").wait_for()
+    page.locator("#kb-lijstfilter-results").wait_for()
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("axe.run(document).then(r => r.violations.map(v => v.id))")
     page.close()

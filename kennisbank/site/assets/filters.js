@@ -1,13 +1,13 @@
-/* kennisbank: the filters of a case collection's listing page (#kb-filters). The listing is
+/* kennisbank: the filters of a case collection's listing page (#kb-lijstfilter). The listing is
    paginated, so the filters work on the whole collection: the fiches come from a small index
    beside the listing (data-index, /<collection>/fiches.json). The selection lives in the URL
    (?status=...&land=...), the same parameters the collection's map page reads, and a link opens
    the same selection on the map. Without this script the listing is the paginated list. */
 (function () {
   "use strict";
-  var form = document.getElementById("kb-filters");
-  var status = document.getElementById("kb-filters-status");
-  var results = document.getElementById("kb-filters-results");
+  var form = document.getElementById("kb-lijstfilter");
+  var status = document.getElementById("kb-lijstfilter-status");
+  var results = document.getElementById("kb-lijstfilter-results");
   var pages = document.getElementById("kb-listing-pages");
   if (!form || !status || !results || !pages || !window.fetch) { return; }
   var selects = Array.prototype.slice.call(form.querySelectorAll("select"));
