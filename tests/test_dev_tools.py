@@ -41,10 +41,17 @@ def test_ruff_reports_a_planted_problem_with_its_line(tmp_path):
     assert "bad.py:1:8: F401" in result.stdout and "bad.py:5:12: F821" in result.stdout
 
 
-def test_plain_pytest_from_the_root_imports_the_test_helpers():
-    """``tests/test_feeds_entries.py`` imports ``tests.feeds_helpers``: plain ``pytest`` (not
-    ``python -m pytest``, which puts the current folder on sys.path) must collect it."""
-    result = subprocess.run([str(BIN / "pytest"), "--collect-only", "-q", "-p", "no:cacheprovider",
-                             "tests/test_feeds_entries.py"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+def test_plain_pytest_from_the_root_collects_every_test_module():
+    """Plain ``pytest`` (not ``python -m pytest``, which puts the current folder on sys.path)
+    collects every module: test modules import their helpers (``site_helpers``...) one way only,
+    as top-level modules of the tests folder, so no helper is imported twice under two names."""
+    result = subprocess.run([str(BIN / "pytest"), "--collect-only", "-q", "-p", "no:cacheprovider"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300,
                             env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
-    assert result.returncode == 0 and "error" not in result.stdout.lower(), result.stdout + result.stderr
+    summary = result.stdout.strip().splitlines()[-1]  # "654 tests collected in 5.3s" (no "N errors")
+    assert result.returncode == 0 and "error" not in summary, result.stdout[-2000:] + result.stderr
+    assert int(summary.split()[0]) > 600
+    helpers = sorted(p.stem for p in (ROOT / "tests").glob("*_helpers.py"))
+    for test in (ROOT / "tests").glob("test_*.py"):
+        text = test.read_text(encoding="utf-8")
+        assert not any(f"tests.{h}" in text for h in helpers), f"{test.name} imports a helper as tests.*"

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import feedparser
+from feeds_helpers import replace_in
+from site_helpers import copy_repository
 
 from kennisbank.config import load_settings
 from kennisbank.content import load_repository
 from kennisbank.feeds import FeedCatalog, feeds_for_page
 from kennisbank.feeds.catalog import Feed, FeedEntry
 from kennisbank.feeds.writer import atom_bytes, rss_bytes
-from tests.feeds_helpers import replace_in
-from tests.site_helpers import copy_repository
 
 
 def _ids_by_link(data: bytes) -> dict[str, str]:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from site_helpers import built_sample, page_file, parse
 
 from kennisbank.feeds import MATERIAL_SITEMAP
-from tests.site_helpers import built_sample, page_file, parse
 
 
 @pytest.fixture(scope="module")

@@ -105,9 +105,10 @@ def test_themes_are_categories_and_theme_feeds_include_sub_programmes(staged, re
 
 
 def test_draft_items_are_in_no_feed(tmp_path, sample_root):
+    from feeds_helpers import replace_in
+    from site_helpers import copy_repository
+
     from kennisbank.content import load_repository
-    from tests.feeds_helpers import replace_in
-    from tests.site_helpers import copy_repository
 
     root = copy_repository(sample_root, tmp_path / "repo")
     news = sorted((root / "content" / "nieuws").rglob("*.md"))[0]

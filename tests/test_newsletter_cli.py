@@ -7,6 +7,8 @@ import datetime as dt
 import re
 
 from click.testing import CliRunner
+from feeds_helpers import replace_in
+from site_helpers import copy_repository
 
 from kennisbank.cli import cli
 from kennisbank.config import load_settings
@@ -14,8 +16,6 @@ from kennisbank.content import load_repository
 from kennisbank.newsletter import issue_for
 from kennisbank.newsletter.render import render_issue
 from kennisbank.site.stage import media_files
-from tests.feeds_helpers import replace_in
-from tests.site_helpers import copy_repository
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 

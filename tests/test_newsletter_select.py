@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from site_helpers import copy_repository
 
 from kennisbank.config import load_settings
 from kennisbank.content import load_repository
@@ -13,7 +14,6 @@ from kennisbank.content.issues import MIX_GROUPS, issue_sequence, mix_group
 from kennisbank.content.numbering import IssueSequence
 from kennisbank.errors import ContentInvalid, UsageError
 from kennisbank.newsletter import issue_for, published_issues
-from tests.site_helpers import copy_repository
 
 
 def test_default_numbers_skip_july_and_are_configurable(repo, settings):

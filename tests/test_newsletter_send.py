@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from newsletter_smtp import Recorder, SmtpServer
 
 from kennisbank.newsletter.render import message_id
-from tests.newsletter_smtp import Recorder, SmtpServer
 
 ISSUE = 123
 PASSWORD = "geheim-wachtwoord-42"
@@ -72,8 +72,9 @@ def test_sends_one_personal_message_per_recipient_and_logs_each(sample_root, iss
 
 
 def message_id_for(email: str) -> str:
+    from conftest import ROOT
+
     from kennisbank.config import load_settings
-    from tests.conftest import ROOT
 
     return message_id(load_settings(ROOT), ISSUE, email)
 

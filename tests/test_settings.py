@@ -6,12 +6,12 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from site_helpers import copy_repository
 
 from kennisbank.cli import cli
 from kennisbank.config import load_settings, read_settings
 from kennisbank.errors import ContentInvalid
 from kennisbank.search.settings import load_search_settings
-from tests.site_helpers import copy_repository
 
 GOOD_TOP = "site_name: Test\nsite_url: https://kennisbank.example.org/\n"
 

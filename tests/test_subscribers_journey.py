@@ -12,11 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from newsletter_smtp import Recorder, SmtpServer, free_port
 from site_helpers import copy_repository
 from subscribers_helpers import SECRET, links_in, wait_for
 
 from kennisbank.subscribers.store import CONFIRMED, PENDING, UNSUBSCRIBED, open_store
-from tests.newsletter_smtp import Recorder, SmtpServer, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -17,11 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from newsletter_smtp import free_port
 from subscribers_helpers import SECRET
 
 from kennisbank.subscribers.store import CONFIRMED, PENDING, NewSubscriber, open_store
 from kennisbank.subscribers.tokens import CONFIRM, Signer, Token
-from tests.newsletter_smtp import free_port
 
 SETTINGS = """site_name: Test
 site_url: http://127.0.0.1:{port}/

@@ -6,12 +6,12 @@ import json
 import threading
 
 import pytest
+from newsletter_smtp import Recorder, SmtpServer
 from subscribers_helpers import SECRET, links_in
+from test_newsletter_send import ISSUE, run_cli, smtp_env
 
 from kennisbank.subscribers.store import NewSubscriber, open_store
 from kennisbank.subscribers.tokens import UNSUBSCRIBE, Signer
-from tests.newsletter_smtp import Recorder, SmtpServer
-from tests.test_newsletter_send import ISSUE, run_cli, smtp_env
 
 
 @pytest.fixture(scope="module")
