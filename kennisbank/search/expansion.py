@@ -79,6 +79,10 @@ class Vocabulary:
         found = compounds if isinstance(compounds, Compounds) else find_compounds(counts, stem, compounds)
         self.heads, self.modifiers = found.heads, found.modifiers
 
+    def forms(self, stem: str) -> list[str]:
+        """The index terms with this stem (``kerk`` -> kerk, kerken): what a stemmed match is made of."""
+        return self._family.get(stem, [])
+
     def expand(self, word: str, *, distance: int, prefix: bool) -> list[Expansion]:
         """Index terms for ``word``: at most :data:`MAX_TERMS`, best first, one weight per term."""
         found: dict[str, Expansion] = {}
