@@ -79,10 +79,15 @@ def test_a_toggled_filter_reuses_the_counts_of_the_unfiltered_query(index):
     assert result.facets["city"] == engine.search(SearchRequest(q="kerk")).facets["city"]
 
 
-def test_facet_counts_are_the_documents_the_search_matches(index, repo):
+@pytest.mark.parametrize("share", [0.0, 1.0], ids=["postings", "columns"])
+def test_facet_counts_are_the_documents_the_search_matches(index, repo, monkeypatch, share):
     """Every count equals the number of matched documents (every filter but the facet's own)
     holding the value, counted from the documents themselves: for multi-valued facets, several
-    facets counted together, one facet counted alone, and filter-only browsing."""
+    facets counted together, one facet counted alone, and filter-only browsing; counted from the
+    facet terms' postings and from the facet columns (the engine picks by the share matched)."""
+    from kennisbank.search import tantivy_engine
+
+    monkeypatch.setattr(tantivy_engine, "AGGREGATE_SHARE", share)
     folder, settings = index
     documents = {d["id"]: d for d in build_documents(repo)[0]}
     engine = TantivyEngine(folder, settings, cache_size=0)
