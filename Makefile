@@ -46,7 +46,7 @@ run: setup  ## build the sample site and serve it with search on the embedded en
 check: setup
 	$(BIN)/kennisbank check
 
-build: setup  ## the site into OUT/site; FUTURE=1 also publishes scheduled items (previews)
+build: setup  ## every site into OUT/sites/<name>/ (OUT/site: the portal); FUTURE=1 also publishes scheduled items (previews)
 	$(BIN)/kennisbank build --out $(OUT) $(if $(FUTURE),--future)
 
 # ---- the commands the GitHub workflows run (.github/workflows/); each is exercised by `make test`
@@ -54,7 +54,7 @@ build: setup  ## the site into OUT/site; FUTURE=1 also publishes scheduled items
 ci-check: setup  ## the content check with GitHub annotations
 	$(BIN)/kennisbank check --format github
 
-site-links: setup  ## internal links and anchors of the built site in OUT/site
+site-links: setup  ## internal links and anchors of every built site in OUT/sites/
 	$(BIN)/kennisbank site-links --out $(OUT)
 
 changes: setup  ## Markdown summary of the items changed since BASE (the pull request's job summary)

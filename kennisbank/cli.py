@@ -241,14 +241,18 @@ def schema(ctx: click.Context, out: str) -> None:
 
 @cli.command()
 @click.option("--out", type=click.Path(file_okay=False), default="build", show_default=True,
-              help="Output folder (relative to the repository root); the site lands in OUT/site.")
+              help="Output folder (relative to the repository root); each site lands in OUT/sites/<name>.")
+@click.option("--site", "site_name", default="all", show_default=True, metavar="NAME|all",
+              help="Build one site (its file in sites/, e.g. kerken) or all of them.")
 @click.option("--future", is_flag=True,
               help="Also publish scheduled items (dated after today), for a preview; never for the live site.")
 @click.pass_context
-def build(ctx: click.Context, out: str, future: bool) -> None:
-    """Check the content, then build the Dutch site into OUT/site (atomically).
+def build(ctx: click.Context, out: str, site_name: str, future: bool) -> None:
+    """Check the content, then build the Dutch sites into OUT/sites/<name>/ (atomically).
 
-    Refuses to build when `check` finds errors (exit 1); the previous site stays as it was.
+    Every site in sites/*.yml is built: the portal (OUT/site links to it) and the thematic
+    sites; all of them are swapped in together, or none is. Refuses to build when `check` finds
+    errors (exit 1); the previous sites stay as they were.
     "Today" is SOURCE_DATE_EPOCH when set (two builds with the same value are byte-identical),
     else the clock's date: items dated later are scheduled and left out until a build on or
     after their date (pages, feeds, search, newsletter alike).
@@ -256,25 +260,33 @@ def build(ctx: click.Context, out: str, future: bool) -> None:
     from kennisbank.build import build as build_all
 
     root = _root(ctx)
-    site = build_all(root, root / out, report=lambda message: click.echo(message, err=True), future=future)
+    site = build_all(root, root / out, report=lambda message: click.echo(message, err=True), site=site_name,
+                     future=future)
     click.echo(str(site.relative_to(root) if site.is_relative_to(root) else site))
 
 
 @cli.command("site-links")
 @click.option("--out", type=click.Path(file_okay=False), default="build", show_default=True,
-              help="Build folder whose site/ is checked (relative to the repository root).")
+              help="Build folder whose sites/*/ (or site/) are checked (relative to the repository root).")
 @click.pass_context
 def site_links(ctx: click.Context, out: str) -> None:
-    """Check every internal link and anchor of the built site (no network); exit 1 on any broken one."""
+    """Check every internal link and anchor of every built site (no network); exit 1 on any broken one."""
     from kennisbank.site.linkcheck import broken_links
 
-    site = _root(ctx) / out / "site"
-    if not (site / "index.html").is_file():
-        raise UsageError(f"no built site in {site}: run `kennisbank build` first")
-    pages, broken = broken_links(site)
+    built = _root(ctx) / out
+    sites = sorted(p for p in (built / "sites").glob("*") if (p / "index.html").is_file()) \
+        if (built / "sites").is_dir() else [built / "site"]
+    if not sites or not (sites[0] / "index.html").is_file():
+        raise UsageError(f"no built site in {built}: run `kennisbank build` first")
+    total, broken = 0, []
+    for site in sites:
+        pages, found = broken_links(site)
+        total += pages
+        broken += [f"{site.name}: {line}" if len(sites) > 1 else line for line in found]
     for line in broken:
         click.echo(line)
-    click.echo(f"{len(broken)} broken link(s) in {pages} pages" if broken else f"OK: {pages} pages", err=True)
+    click.echo(f"{len(broken)} broken link(s) in {total} pages of {len(sites)} site(s)" if broken
+               else f"OK: {total} pages of {len(sites)} site(s)", err=True)
     sys.exit(1 if broken else 0)
 
 
@@ -371,18 +383,24 @@ def links(ctx: click.Context, timeout: float, retries: int, per_host: int, max_a
 @click.option("--cms", is_flag=True,
               help="Also run the web editor's local backend (npm decap-server, git mode): /admin/ then edits "
                    "this repository, committing to branches cms/<collection>/<slug>.")
+@click.option("--site", "site_name", metavar="NAME", help="Serve only this site (e.g. kerken), at the root.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, out: str, allow_hosts: tuple[str, ...], cms: bool) -> None:
-    """Serve the built site with live reload: edits in content/, cases/ or mkdocs.yml show at once.
+def serve(ctx: click.Context, host: str, port: int, out: str, allow_hosts: tuple[str, ...], cms: bool,
+          site_name: str | None) -> None:
+    """Serve the built sites with live reload: edits in content/, cases/ or mkdocs.yml show at once.
 
-    With --cms the web editor at /admin/ works without GitHub: it saves into this repository's git
-    history (commit or stash your own changes first: the editor switches branches).
+    Every site is served under /<name>/ (/ leads to the portal); with --site NAME, that one site
+    at the root. The portal's pages refresh per page; the thematic sites after a full build.
+
+    With --cms the web editor at the portal's /admin/ works without GitHub: it saves into this
+    repository's git history (commit or stash your own changes first: the editor switches branches).
+    The editor is one for the whole repository and lives on the portal only.
     """
     from kennisbank.serve import serve as run_server
 
     root = _root(ctx)
     run_server(root, root / out, host=host, port=port, report=lambda message: click.echo(message, err=True),
-               allow_hosts=allow_hosts, cms=cms)
+               allow_hosts=allow_hosts, cms=cms, site=site_name)
 
 
 @cli.group()
@@ -409,6 +427,42 @@ def cms_config(ctx: click.Context, out: str | None) -> None:
         Path(out).write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("logs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False), metavar="ACCESS_LOG...")
+@click.option("--site", "site_name", metavar="NAME", help="The site of logs whose file name names none (default: the portal).")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.pass_context
+def stats(ctx: click.Context, logs: tuple[str, ...], site_name: str | None, fmt: str) -> None:
+    """Visits, unique visitors and page views per site and month, from access logs.
+
+    Reads the combined log format (optionally with a leading virtual host, as Apache's
+    vhost_combined; .gz files too). Bots and scripts are left out (CrawlerDetect). A line's site
+    is its virtual host, else the site named in the log's file name (kerken.access.log), else
+    --site, else the portal.
+    """
+    import csv
+
+    from kennisbank.sites import load_all_sites
+    from kennisbank.stats import read_logs, table
+
+    sites = load_all_sites(_root(ctx))
+    if site_name is not None and sites.get(site_name) is None:
+        raise UsageError(f"unknown site {site_name!r}; sites: {', '.join(sites.names)}")
+    report = read_logs([Path(p) for p in logs], sites, site_name)
+    rows = report.rows()
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["site"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        for line in table(rows):
+            click.echo(line)
+    click.echo(f"{report.lines} lines read, {report.bots} bot page requests left out, "
+               f"{report.unreadable} unreadable lines skipped", err=True)
 
 
 @cli.group()

@@ -19,7 +19,7 @@ Every field is then readable as ``settings.<name>`` (:class:`Settings` extends t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
@@ -117,6 +117,8 @@ class Settings(KennisbankSettings):
     site_url: str = "http://127.0.0.1:8000/"
     site_name: str = "Kenniscentrum Vlaamse Steden"
     raw: dict[str, object] = Field(default_factory=dict, repr=False, exclude=True)
+    site: Any = Field(default=None, repr=False, exclude=True)  # the Site being built (None: the portal)
+    sites: Any = Field(default=None, repr=False, exclude=True)  # every site (kennisbank.sites.Sites)
 
     @property
     def description(self) -> str:

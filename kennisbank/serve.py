@@ -17,6 +17,7 @@ import contextlib
 import gc
 import mimetypes
 import posixpath
+import re
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
@@ -32,12 +33,13 @@ from starlette.types import Receive, Scope, Send
 
 from kennisbank.config import CONFIG_FILE, Settings
 from kennisbank.content import load_repository
-from kennisbank.errors import ContentInvalid, KennisbankError
+from kennisbank.errors import ContentInvalid, KennisbankError, UsageError
 
 if TYPE_CHECKING:
     from kennisbank.content import Repository
     from kennisbank.site.preview import Preview
 
+mimetypes.add_type("text/html", ".aspx")  # the old SharePoint paths' redirect pages (kennisbank.redirects)
 RELOAD_PATH = "/__livereload"
 MAX_SINCE_DIGITS = 18  # a version is a counter: fits in 64 bits
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -194,11 +196,14 @@ class LiveSite:
 
 def create_app(root: Path, out: Path, *, watch: bool = True, report: Callable[[str], None] = print,
                live: LiveSite | None = None, allowed_hosts: Sequence[str] | None = None,
-               cms_api: str | None = None) -> Starlette:
-    """The server: live reload, mounted APIs, then the static site (in that order of routes).
+               cms_api: str | None = None, sites: list[str] | None = None, site: str | None = None) -> Starlette:
+    """The server: live reload, mounted APIs, then the static sites (in that order of routes).
 
-    With ``cms_api`` (the URL of a running decap-server), the editor's ``/admin/config.yml`` gets
-    ``local_backend`` pointing there, so ``/admin/`` edits the local repository."""
+    ``sites``: serve these sites (``<out>/sites/<name>``) each under ``/<name>/``, with ``/``
+    leading to the first (the portal); ``site``: that one at the root; neither: the portal
+    (``<out>/site``). With ``cms_api`` (the URL of a running decap-server), the portal's
+    ``admin/config.yml`` gets ``local_backend`` pointing there, so ``/admin/`` edits the local
+    repository."""
     from kennisbank.config import load_settings
     from kennisbank.subscribers.api import SubscriptionService
     from kennisbank.subscribers.config import subscriber_config
@@ -242,10 +247,10 @@ def create_app(root: Path, out: Path, *, watch: bool = True, report: Callable[[s
 
     routes = [
         Route(RELOAD_PATH, livereload),
-        *([Route("/admin/config.yml", local_cms_config)] if cms_api else []),
+        *([Route(f"{editor_prefix(sites, site)}{EDITOR_PATH}config.yml", local_cms_config)] if cms_api else []),
         *subscriptions.routes(),  # sign-up, confirm, unsubscribe (kennisbank.subscribers)
         Mount("/api", app=_search_api(out, settings)),  # embedded index; Meilisearch when MEILI_URL is set
-        Mount("/", app=SiteFiles(out / "site")),
+        *site_routes(out, sites, site),
     ]
     hosts = list(allowed_hosts) if allowed_hosts is not None else list(LOCAL_HOSTS)
     middleware = [] if "*" in hosts else [Middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False)]
@@ -263,37 +268,61 @@ def served_hosts(host: str, extra: Sequence[str] = ()) -> list[str]:
     return list(dict.fromkeys([*LOCAL_HOSTS, *listening, *extra]))
 
 
+def site_routes(out: Path, sites: list[str] | None, site: str | None) -> list[Route | Mount]:
+    """One site at the root, or every named site under its own ``/<name>/`` prefix."""
+    if not sites:
+        return [Mount("/", app=SiteFiles(out / "sites" / site if site else out / "site"))]
+    first = sites[0]
+
+    async def first_site(request: Request) -> Response:
+        return RedirectResponse(f"/{first}/", status_code=307)
+
+    return [Route("/", first_site), *(Mount(f"/{name}", app=SiteFiles(out / "sites" / name, prefix=f"/{name}"))
+                                      for name in sites)]
+
+
+def editor_prefix(sites: list[str] | None, site: str | None) -> str:
+    """Where the portal (the one site with the web editor) is served: ``/<portal>`` or the root."""
+    return f"/{sites[0]}" if sites and not site else ""
+
+
 def _search_api(out: Path, settings: Settings) -> Starlette:
     from kennisbank.search.api import create_api
 
     return create_api(out, settings)
 
 
+_ROOT_RELATIVE = re.compile(r'(\s(?:href|src|action)="|; url=)/(?!/|api/|api"|__livereload)')
+
+
 class SiteFiles:
     """Static files of the built site; HTML gets the live-reload script; 404.html for misses."""
 
-    def __init__(self, site: Path):
+    def __init__(self, site: Path, prefix: str = ""):
         self.site = site
+        self.prefix = prefix  # the site is served under this path: its root-relative links get it too
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         if request.method not in ("GET", "HEAD"):
             response: Response = PlainTextResponse("Method Not Allowed", status_code=405)
         else:
-            response = self.response(request.url.path)
+            path = request.url.path
+            response = self.response(path[len(self.prefix):] if path.startswith(self.prefix + "/") else path)
         await response(scope, receive, send)
 
     def response(self, url_path: str) -> Response:
         inside = self.inside(url_path)  # normalised first: nothing outside the site is looked at
         if inside is not None and inside.is_dir() and not url_path.endswith("/"):
-            return RedirectResponse(url_path + "/", status_code=301)
+            return RedirectResponse(self.prefix + url_path + "/", status_code=301)
         target = self.resolve(url_path)
         if target is None:
             missing = self.site / "404.html"
             if missing.is_file():
                 return self._html(missing, status=404)
             return PlainTextResponse("Not Found", status_code=404)
-        if target.suffix == ".html" and not url_path.startswith(EDITOR_PATH):
+        if (target.suffix == ".html" or mimetypes.guess_type(target.name)[0] == "text/html") \
+                and not url_path.startswith(EDITOR_PATH):
             return self._html(target)
         media_type = MEDIA_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         return FileResponse(target, media_type=media_type, headers={"Cache-Control": "no-cache"})
@@ -319,24 +348,34 @@ class SiteFiles:
             candidate = candidate / "index.html"
         return candidate if candidate.is_file() else None
 
-    @staticmethod
-    def _html(path: Path, status: int = 200) -> Response:
+    def _html(self, path: Path, status: int = 200) -> Response:
         text = path.read_text(encoding="utf-8")
+        if self.prefix:  # pages link root-relative (/kerken/...): under a prefix they need it
+            text = _ROOT_RELATIVE.sub(lambda m: m.group(1) + self.prefix + "/", text)
         at = text.rfind("</body>")
         text = text[:at] + _SCRIPT + text[at:] if at >= 0 else text + _SCRIPT
         return HTMLResponse(text, status_code=status, headers={"Cache-Control": "no-cache"})
 
 
 def serve(root: Path, out: Path, *, host: str = "127.0.0.1", port: int = 8000,
-          report: Callable[[str], None] = print, allow_hosts: Sequence[str] = (), cms: bool = False) -> None:
-    """Run the preview server until interrupted, with the limits of :mod:`kennisbank.http_limits`;
-    with ``cms``, also the web editor's local backend (decap-server)."""
+          report: Callable[[str], None] = print, allow_hosts: Sequence[str] = (), cms: bool = False,
+          site: str | None = None) -> None:
+    """Run the preview server until interrupted, with the limits of :mod:`kennisbank.http_limits`:
+    every site under ``/<name>/``, or the one ``site`` at the root; with ``cms``, also the web
+    editor's local backend (decap-server), for the portal's ``/admin/``."""
     import uvicorn
 
     from kennisbank.cms.proxy import DecapServer
     from kennisbank.config import load_settings
     from kennisbank.http_limits import server_config
+    from kennisbank.sites import load_all_sites
 
+    names = list(load_all_sites(root).names)
+    if site is not None and site not in names:
+        raise UsageError(f"unknown site {site!r}; sites: {', '.join(names)}")
+    if cms and site is not None and site != names[0]:
+        raise UsageError(f"the web editor is on the portal only: use --cms without --site, or with --site {names[0]}")
+    prefixed = None if site or len(names) == 1 else names  # one site (or the only one) at the root
     live = LiveSite(root, out, report)
     live.prepare()  # before the server starts, so content errors end the command with exit 1
     with contextlib.ExitStack() as stack:
@@ -344,11 +383,13 @@ def serve(root: Path, out: Path, *, host: str = "127.0.0.1", port: int = 8000,
         if cms:
             proxy = stack.enter_context(DecapServer(root, root, branch=load_settings(root).cms_branch))
             cms_api = proxy.api_url
-            report(f"web editor on http://{host}:{port}{EDITOR_PATH} (decap-server in git mode on {cms_api}: "
+            editor = f"{editor_prefix(prefixed, site)}{EDITOR_PATH}"
+            report(f"web editor on http://{host}:{port}{editor} (decap-server in git mode on {cms_api}: "
                    "saving commits to branches cms/..., publishing merges them)")
         app = create_app(root, out, report=report, live=live, allowed_hosts=served_hosts(host, allow_hosts),
-                         cms_api=cms_api)
-        report(f"serving {out / 'site'} on http://{host}:{port}/ (Ctrl+C stops)")
+                         cms_api=cms_api, sites=prefixed, site=site)
+        shown = "every site under /<name>/: " + ", ".join(names) if prefixed else f"{site or names[0]} at the root"
+        report(f"serving {shown} on http://{host}:{port}/ (Ctrl+C stops)")
         uvicorn.Server(server_config(app, host, port)).run()
 
 

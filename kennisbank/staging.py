@@ -59,6 +59,7 @@ class StagedPage:
     description: str = ""
     feeds: list[dict[str, str]] = field(default_factory=list)
     hide: tuple[str, ...] = ()  # Material's `hide` front matter, e.g. ("toc",)
+    canonical: str = ""  # absolute URL of the page's canonical copy when that is on another site
 
     @property
     def url(self) -> str:
@@ -74,6 +75,8 @@ class StagedPage:
             meta["description"] = html.escape(self.description)
         if self.hide:
             meta["hide"] = list(self.hide)
+        if self.canonical:
+            meta["canonical"] = html.escape(self.canonical)
         if self.feeds:
             meta["feeds"] = [{k: html.escape(str(v)) for k, v in feed.items()} for feed in self.feeds]
         head = "".join(f"{key}: {_flow(value)}\n" for key, value in sorted(meta.items()))

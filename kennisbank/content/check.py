@@ -130,12 +130,20 @@ def _check_repository(root: Path, only: Iterable[Path] | None, workers: int | No
     settings, settings_errors = content_settings(root)
     result.errors.extend(settings_errors)
     result.errors.extend(cross_file_errors(root, result.items, registries, ids_on_disk, invalid, settings))
+    result.errors.extend(_site_errors(root, settings, result.items, registries))
     if only is not None:
         wanted = [relative_path(root, Path(p)) for p in only]
         result.errors = [e for e in result.errors if any(within(e.path, w) for w in wanted)]
     result.errors.sort()
     result.items.sort(key=lambda item: item.sort_key)
     return result
+
+
+def _site_errors(root: Path, settings: Settings, items: list[Item], registries: Registries) -> list[ContentError]:
+    """Errors in the site files (``sites/*.yml``) and the redirect list, which name content."""
+    from kennisbank.sites import site_file_errors
+
+    return site_file_errors(root, settings, items, registries)
 
 
 def content_settings(root: Path) -> tuple[Settings, list[ContentError]]:

@@ -17,6 +17,7 @@ from functools import cached_property
 from kennisbank.config import Settings
 from kennisbank.content import CONTENT_TYPES, Item, Repository
 from kennisbank.content.issues import Issue, published_issues
+from kennisbank.sites import current_site
 
 ALL = "alles"
 NEWSLETTER = "nieuwsbrief"
@@ -127,7 +128,10 @@ class FeedCatalog:
             self._feed(ALL, "Alles", "Alle nieuwe berichten, studies, activiteiten en cases.", "/", "Alles",
                        list(entries.values())),
         ]
+        site = current_site(self.settings)
         for ctype in FED_TYPES:
+            if not site.shows_type(ctype.name):
+                continue
             group = "Cases" if ctype.is_case else "Rubrieken"
             candidates.append(self._feed(
                 ctype.section, ctype.label_plural, f"Nieuw in de rubriek {ctype.label_plural}.",
@@ -145,6 +149,8 @@ class FeedCatalog:
             candidates.append(self._feed(
                 city_feed_name(slug), city.label, f"Nieuw over {city.label}.", f"/steden/{slug}/", "Steden",
                 [entries[i.id] for i in items if slug in i.cities]))
+        if not site.shows_type("newsletter"):
+            return {feed.name: feed for feed in candidates}
         issues = published_issues(repo, self.settings)
         candidates.append(self._feed(
             NEWSLETTER, "Nieuwsbrief", "Elke maand de nieuwsbrief van het Kenniscentrum.", "/nieuwsbrief/",

@@ -44,7 +44,7 @@ def create_api(build_dir: Path, settings: Settings, engine: SearchEngine | None 
     The engine and ``search/*.yml`` are opened on the first request, so the app can be created
     before the first build has written an index; until then the API answers 503.
     """
-    api = SearchApi(lambda: _open(build_dir, settings, engine), settings.search_api_url)
+    api = SearchApi(lambda: _open(build_dir, settings, engine), settings.search_api_url, site_scopes(settings))
     middleware = []
     if settings.cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET"],
@@ -68,6 +68,18 @@ def app_from_environment() -> Starlette:
 
     root = Path(os.environ.get("KENNISBANK_ROOT", ".")).resolve()
     return create_api(Path(os.environ.get("KENNISBANK_BUILD", root / "build")), load_settings(root))
+
+
+def site_scopes(settings: Settings) -> dict[str, bool]:
+    """The ``site`` values the API accepts: every site's name → whether it narrows the search
+    (a thematic site) or not (the portal). Broken site files leave only the portal."""
+    from kennisbank.sites import load_sites
+
+    try:
+        sites = load_sites(settings.root, settings.site_name, settings.site_url)
+    except KennisbankError:
+        return {}
+    return {site.name: not site.default for site in sites.all}
 
 
 def _open(build_dir: Path, settings: Settings, engine: SearchEngine | None) -> tuple[SearchEngine, SearchSettings]:
@@ -98,10 +110,12 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
 class SearchApi:
     """The handlers; one instance per app, holding the engine and the settings."""
 
-    def __init__(self, opener: Callable[[], tuple[SearchEngine, SearchSettings]], public_url: str):
+    def __init__(self, opener: Callable[[], tuple[SearchEngine, SearchSettings]], public_url: str,
+                 sites: dict[str, bool] | None = None):
         self._opener = opener
         self._opened: tuple[SearchEngine, SearchSettings] | None = None
         self.public_url = public_url
+        self.sites = sites or {}
 
     def _ensure(self) -> tuple[SearchEngine, SearchSettings]:
         if self._opened is None:
@@ -140,7 +154,7 @@ class SearchApi:
         info = await self._call(self.engine.info)
         catalog = await self._call(self.engine.catalog)
         try:
-            search_request = parse_search(request.query_params.multi_items(), self.settings, catalog)
+            search_request = parse_search(request.query_params.multi_items(), self.settings, catalog, self.sites)
         except InvalidParameter as exc:
             return _error(422, exc.message, exc.parameter)
         if _matches(request.headers.get("if-none-match"), f'W/"{info.version}"'):
@@ -215,7 +229,7 @@ class SearchApi:
         catalog = await self._call(self.engine.catalog)
         example = await self._call(self.engine.search, SearchRequest(per_page=1, facets=()))
         example_id = example.hits[0].id if example.hits else None
-        document = openapi_document(self.settings, catalog, self.public_url, example_id)
+        document = openapi_document(self.settings, catalog, self.public_url, example_id, self.sites)
         return self._cached(request, document, info.version)
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from kennisbank.content import Item, Repository
 from kennisbank.content.fields import Ref
 from kennisbank.search.plaintext import markdown_to_text
+from kennisbank.sites import Sites
 
 CASE_TYPE = "case"
 CASE_TYPE_LABEL = "Cases"
@@ -27,6 +28,11 @@ FACETABLE_FIELDS = GENERIC_FACETS + META_FACETS
 TOPIC_FACETS = ("collection", "theme", "city")
 """Facets whose labels are searchable as the item's ``topics`` (they weigh more than its body)."""
 """Facet fields a document can carry; `search/index.yml` picks and orders the ones shown."""
+SITE_FIELD = "site"
+"""The names of the websites that show the item (see :mod:`kennisbank.sites`): a filter-only
+field, so one index serves every site's search page (``GET /search?site=kerken``)."""
+FILTER_FIELDS = (*FACETABLE_FIELDS, SITE_FIELD)
+"""Every field an engine filters on."""
 
 
 @dataclass
@@ -52,10 +58,14 @@ class FacetCatalog:
         return {f: dict(sorted(v.items())) for f, v in sorted(self.labels.items())}
 
 
-def build_documents(repo: Repository) -> tuple[list[dict[str, Any]], FacetCatalog]:
-    """All published items as search documents (sorted by id, for reproducible indexes)."""
+def build_documents(repo: Repository, sites: Sites | None = None) -> tuple[list[dict[str, Any]], FacetCatalog]:
+    """All published items as search documents (sorted by id, for reproducible indexes); with
+    ``sites``, each names the websites that show it."""
     catalog = FacetCatalog()
     documents = [search_document(item, repo, catalog) for item in sorted(repo.published, key=lambda i: i.id)]
+    if sites is not None:
+        for doc in documents:
+            doc[SITE_FIELD] = [site.name for site in sites.showing(repo.by_id[doc["id"]])]
     return documents, catalog
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from kennisbank.errors import KennisbankError
 from kennisbank.search.analysis import dutch
-from kennisbank.search.documents import FacetCatalog
+from kennisbank.search.documents import SITE_FIELD, FacetCatalog
 from kennisbank.search.engine import EngineUnavailable, FacetCount, Hit, IndexInfo, SearchEngine, SearchRequest, SearchResult
 from kennisbank.search.index_files import build_time, index_version, read_meta
 from kennisbank.search.params import MAX_PAGE, MAX_PER_PAGE
@@ -138,7 +138,7 @@ def settings_payload(settings: SearchSettings) -> dict[str, Any]:
     plan = synonym_plan(settings.synonyms, settings.stop_words)
     return {
         "searchableAttributes": [f.field for f in settings.searchable] + [FORMS_FIELD],
-        "filterableAttributes": sorted(set(settings.facet_fields) | {"id"}),
+        "filterableAttributes": sorted(set(settings.facet_fields) | {"id", SITE_FIELD}),
         "sortableAttributes": ["date_key"] if "date" in settings.sortable else [],
         "displayedAttributes": ["*"],
         "rankingRules": ["sort", "words", "typo", "proximity", "attribute", "exactness"],

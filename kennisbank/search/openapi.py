@@ -3,6 +3,7 @@ validates with, so it cannot drift from what the API accepts."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from kennisbank.search.documents import FacetCatalog
@@ -24,7 +25,7 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 
 def openapi_document(settings: SearchSettings, catalog: FacetCatalog, server_url: str,
-                     example_id: str | None = None) -> dict[str, Any]:
+                     example_id: str | None = None, sites: Iterable[str] = ()) -> dict[str, Any]:
     facet_params = [{
         "name": f.field, "in": "query", "required": False, "style": "form", "explode": True,
         "description": f"Filter on {f.label}: repeat for several values (OR); filters on different facets are AND-ed.",
@@ -51,6 +52,9 @@ def openapi_document(settings: SearchSettings, catalog: FacetCatalog, server_url
                     {"name": "facets", "in": "query", "description": "Comma-separated facets to count (default: all).",
                      "schema": {"type": "string", "pattern": "^(" + "|".join(facet_names) + ")?(,(" + "|".join(facet_names) + "))*$"}},
                     *facet_params,
+                    *([{"name": "site", "in": "query", "schema": {"type": "string", "enum": sorted(sites)},
+                        "description": "Search only what this website shows (the portal shows everything)."}]
+                      if sites else []),
                 ],
                 "responses": {"200": _json({"$ref": "#/components/schemas/SearchResponse"}, "One page of hits"),
                               "304": _NOT_MODIFIED, **_errors(422, 503)},

@@ -6,9 +6,9 @@ parameter is wrong and why; the engines only ever see a valid :class:`SearchRequ
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from kennisbank.search.documents import FacetCatalog
+from kennisbank.search.documents import SITE_FIELD, FacetCatalog
 from kennisbank.search.engine import SORTS, SearchRequest
 from kennisbank.search.settings import SearchSettings
 
@@ -19,7 +19,7 @@ MAX_PAGE = 1000
 MAX_VALUES = 50
 MAX_PREFIX = 100
 MAX_FACET_LIMIT = 100
-SEARCH_PARAMS = ("q", "sort", "page", "per_page", "facets")
+SEARCH_PARAMS = ("q", "sort", "page", "per_page", "facets", "site")
 
 
 class InvalidParameter(ValueError):
@@ -31,8 +31,13 @@ class InvalidParameter(ValueError):
         self.message = message
 
 
-def parse_search(params: Iterable[tuple[str, str]], settings: SearchSettings, catalog: FacetCatalog) -> SearchRequest:
-    """``GET /search`` parameters (repeatable facet filters) as a :class:`SearchRequest`."""
+def parse_search(params: Iterable[tuple[str, str]], settings: SearchSettings, catalog: FacetCatalog,
+                 sites: Mapping[str, bool] | None = None) -> SearchRequest:
+    """``GET /search`` parameters (repeatable facet filters) as a :class:`SearchRequest`.
+
+    ``sites`` maps each website's name to whether searching it is scoped (a thematic site) or
+    not (the portal searches everything); ``site=NAME`` becomes a filter on the documents'
+    ``site`` field."""
     single: dict[str, str] = {}
     filters: dict[str, list[str]] = {}
     for name, value in params:
@@ -64,10 +69,19 @@ def parse_search(params: Iterable[tuple[str, str]], settings: SearchSettings, ca
         unknown = [f for f in facets if not settings.facet(f)]
         if unknown:
             raise InvalidParameter("facets", f"unknown facet {_show(unknown[0])}; facets: {', '.join(settings.facet_fields)}")
+    scoped = _site_filter(single.get("site"), sites or {})
     return SearchRequest(
-        q=q, filters={k: tuple(v) for k, v in filters.items()}, sort=sort,
+        q=q, filters={**{k: tuple(v) for k, v in filters.items()}, **scoped}, sort=sort,
         page=bounded_int(single, "page", 1, 1, MAX_PAGE),
         per_page=bounded_int(single, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE), facets=facets)
+
+
+def _site_filter(name: str | None, sites: Mapping[str, bool]) -> dict[str, tuple[str, ...]]:
+    if name is None:
+        return {}
+    if name not in sites:
+        raise InvalidParameter("site", f"unknown site {_show(name)}; sites: {', '.join(sorted(sites)) or 'none'}")
+    return {SITE_FIELD: (name,)} if sites[name] else {}
 
 
 def bounded_int(params: dict[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -14,6 +14,7 @@ from kennisbank.search.engine import SearchEngine
 from kennisbank.search.index_files import IndexMeta, swap_in
 from kennisbank.search.settings import SearchSettings, load_search_settings
 from kennisbank.search.tantivy_engine import TantivyEngine, new_index_folder, write_index
+from kennisbank.sites import load_all_sites
 
 if TYPE_CHECKING:
     from kennisbank.context import BuildContext
@@ -32,7 +33,7 @@ def build_search_index(repo: Repository, out: Path, progress: Callable[[int], ob
     """Write the index into a fresh folder beside ``<out>/search`` and swap it in, so a running
     server never sees a half-written index and a failed build leaves the old one in place."""
     search_settings = load_search_settings(repo.root)
-    documents, catalog = build_documents(repo)
+    documents, catalog = build_documents(repo, load_all_sites(repo.root))
     folder = new_index_folder(out)
     try:
         meta = write_index(documents, catalog, search_settings, folder, progress)
@@ -65,7 +66,7 @@ def push_search_index(repo: Repository, progress: Callable[[int], object] | None
     from kennisbank.search import meili
 
     search_settings = load_search_settings(repo.root)
-    documents, _ = build_documents(repo)
+    documents, _ = build_documents(repo, load_all_sites(repo.root))
     connection = meili.Connection.from_environment(master=True)
     report = meili.push(connection, documents, search_settings, progress=progress)
     return report, meili.search_key(connection), len(documents)

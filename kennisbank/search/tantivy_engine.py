@@ -20,7 +20,7 @@ from tantivy import Occur, Query
 
 from kennisbank.search.analysis import DUTCH, PLAIN, dutch, register_analyzers
 from kennisbank.search.cache import LruCache, cache_entries
-from kennisbank.search.documents import FACETABLE_FIELDS, FacetCatalog
+from kennisbank.search.documents import FACETABLE_FIELDS, FILTER_FIELDS, FacetCatalog
 from kennisbank.search.engine import FacetCount, Hit, IndexInfo, SearchEngine, SearchRequest, SearchResult
 from kennisbank.search.expansion import Compounds, Vocabulary, find_compounds
 from kennisbank.search.index_files import META_FILE, IndexMeta, build_time, index_version, read_meta, write_meta
@@ -111,7 +111,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field(PLAIN_FIELD, tokenizer_name=PLAIN)
     builder.add_text_field(TITLE_KEY, tokenizer_name="raw")
     builder.add_text_field(FACET_TERMS, tokenizer_name="raw", index_option="basic")
-    for name in FACETABLE_FIELDS:
+    for name in FILTER_FIELDS:
         builder.add_text_field(name, fast=True, tokenizer_name="raw")
     builder.add_integer_field("date_key", fast=True, indexed=True)
     builder.add_bytes_field("source", stored=True)
@@ -155,11 +155,12 @@ def _tantivy_document(doc: dict[str, Any]) -> tantivy.Document:
     fields[PLAIN_FIELD] = " ".join(texts)
     fields[TITLE_KEY] = title_key(doc["title"])
     terms = []
-    for name in FACETABLE_FIELDS:
+    for name in FILTER_FIELDS:
         value = doc.get(name)
         if value:
             fields[name] = [value] if isinstance(value, str) else list(dict.fromkeys(value))
-            terms += [f"{name}{FACET_SEPARATOR}{v}" for v in fields[name]]
+            if name in FACETABLE_FIELDS:  # the site field filters only: no counts
+                terms += [f"{name}{FACET_SEPARATOR}{v}" for v in fields[name]]
     if terms:
         fields[FACET_TERMS] = terms
     return tantivy.Document(**fields)

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kennisbank.config import load_settings
 from kennisbank.content import Repository, load_repository
 from kennisbank.site.render import mkdocs_config, quiet_mkdocs, reproducible
 from kennisbank.site.rendercache import RenderCache
 from kennisbank.site.stage import SitePages, page_texts, site_pages
+from kennisbank.sites import portal_settings
 from kennisbank.staging import MARKER_KEY
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ class Preview:
         A page is removed only from a folder the site stage writes to: the pages of other stages
         (``volg-ons/``, ``nieuwsbrief/``) are never re-staged here and stay as the build left them."""
         repo = repo or load_repository(self.root, future=self.future)
-        site = site_pages(repo, load_settings(self.root), cache=self._cache)
+        site = site_pages(repo, portal_settings(self.root), cache=self._cache)
         texts = page_texts(site, self._cache)
         folders = {_folder(path) for path in texts}
         update = Update(
@@ -118,7 +118,7 @@ class Preview:
         from mkdocs.structure.nav import get_navigation
         from mkdocs.structure.pages import Page
 
-        config = mkdocs_config(repo, load_settings(self.root), self.docs, self.site)
+        config = mkdocs_config(repo, portal_settings(self.root), self.docs, self.site)
         config = config.plugins.on_config(config)
         files = get_files(config)
         env = config.plugins.on_env(config.theme.get_env(), config=config, files=files)

@@ -24,7 +24,7 @@ def related_items(items: list[Item], limit: int = 5) -> dict[str, list[Item]]:
     return {item_id: [by_id[o] for o in others] for item_id, others in _related_ids(shape, limit).items()}
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=8)  # one per site of a build
 def _related_ids(shape: tuple[tuple[Any, ...], ...], limit: int) -> dict[str, list[str]]:
     """The choice depends only on each item's date, id, themes and cities: after an edit that
     changes none of them (the usual case while previewing) the last answer is reused."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from kennisbank.config import Settings
 from kennisbank.site.views import HOME, render
+from kennisbank.sites import current_site
 from kennisbank.staging import PageContext, StagedPage
 
 PATH = "zoeken/index.md"
@@ -22,9 +23,12 @@ PER_PAGE = 10
 
 
 def search_page(settings: Settings) -> StagedPage:
-    """The staged ``/zoeken/`` page; the API base URL travels in a ``data-api`` attribute."""
+    """The staged ``/zoeken/`` page; the API base URL travels in a ``data-api`` attribute, a
+    thematic site's name in ``data-site`` (the page then searches only what that site shows)."""
+    site = current_site(settings)
     html = render("zoeken.html", crumbs=[HOME, {"title": TITLE, "url": "/zoeken/"}],
-                  api_url=settings.search_api_url.rstrip("/") or "/api", facets=BASE_FACETS, per_page=PER_PAGE)
+                  api_url=settings.search_api_url.rstrip("/") or "/api", facets=site.facets or BASE_FACETS,
+                  per_page=PER_PAGE, site="" if site.default else site.name)
     return StagedPage(PATH, TITLE, html, PageContext("search"),
                       description="Doorzoek alle nieuwsberichten, studies, activiteiten, thema's en cases, "
                                   "met filters per soort, collectie, thema, stad en jaar.",

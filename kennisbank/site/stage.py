@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kennisbank.clock import build_now
 from kennisbank.config import Settings
-from kennisbank.content import Repository
+from kennisbank.content import Item, Repository
 from kennisbank.content.images import publishable_picture
 from kennisbank.errors import KennisbankError
 from kennisbank.sanitize import is_external, media_url
@@ -26,8 +26,10 @@ from kennisbank.site import agenda, maps, rendercache, views
 from kennisbank.site.collection_filters import index_files
 from kennisbank.site.feed_links import attach_feeds, feed_hooks
 from kennisbank.site.related import related_items
+from kennisbank.site.render import LOGO, NOT_CANONICAL
 from kennisbank.site.rendercache import RenderCache
 from kennisbank.site.searchpage import search_page
+from kennisbank.sites import all_sites, current_site, whole_repository
 from kennisbank.staging import DOCS, StagedPage
 
 if TYPE_CHECKING:
@@ -68,33 +70,75 @@ def site_pages(repo: Repository, settings: Settings, catalog: FeedCatalog | None
 def _site_pages(repo: Repository, settings: Settings, catalog: FeedCatalog | None) -> SitePages:
     site = SitePages()
     generation = repr((sorted(repo.registries.vocabularies.items()), sorted(repo.registries.cities.items())))
-    # themes get their own richer page (views.theme_pages)
-    with_item_page = [i for i in repo.published if i.type.name not in views.NOT_STAGED and i.type.name != "theme"]
-    related = related_items(with_item_page)
+    related = related_items(_with_item_page(repo))
+    elsewhere = cross_site_links(repo, settings)
     today = repo.today
     for page in _generated(repo, settings, today):
         site.add(page)
-    for item in with_item_page:
-        site.add(views.item_page(item, repo, settings, related.get(item.id, []), generation, today))
+    for item in _with_item_page(repo):
+        site.add(views.item_page(item, repo, settings, related.get(item.id, []), generation, today,
+                                 elsewhere.get(item.id)))
+    attach_canonicals(site.pages.values(), repo, settings)
     attach_feeds(site.pages.values(), feed_hooks(repo, settings, catalog))
-    site.blobs = {**agenda.calendar_files(repo, settings, today, build_now()), **index_files(repo)}
+    calendars = agenda.calendar_files(repo, settings, today, build_now()) \
+        if current_site(settings).shows_type("event") else {}
+    site.blobs = {**calendars, **index_files(repo)}
     site.files = media_files(repo)
     for asset in sorted(ASSETS.rglob("*")):
         if asset.is_file():
             site.files[f"assets/{asset.relative_to(ASSETS).as_posix()}"] = asset
+    logo = current_site(settings).logo
+    if logo is not None:
+        site.files[LOGO + logo.suffix] = logo
     return site
 
 
+def _with_item_page(repo: Repository) -> list[Item]:
+    """The items that get a page of their own (themes get a richer page: views.theme_pages)."""
+    return [i for i in repo.published if i.type.name not in views.NOT_STAGED and i.type.name != "theme"]
+
+
+def cross_site_links(repo: Repository, settings: Settings) -> dict[str, views.CrossSite]:
+    """For each item: the site it belongs to when that is another one, and related items that
+    this site does not show, linked on the site they belong to."""
+    sites, site = all_sites(settings), current_site(settings)
+    if len(sites.all) == 1:
+        return {}
+    whole = whole_repository(repo)
+    related = related_items(_with_item_page(whole)) if whole is not repo else {}
+    links = {}
+    for item in _with_item_page(repo):
+        home = sites.home(item)
+        others = tuple(views.SiteLink(other.title, sites.canonical(other), sites.home(other).title)
+                       for other in related.get(item.id, []) if not site.shows(other))
+        if home is not site or others:
+            at_home = views.SiteLink(item.title, home.absolute(item.url), home.title) if home is not site else None
+            links[item.id] = views.CrossSite(at_home, others)
+    return links
+
+
+def attach_canonicals(pages: Iterable[StagedPage], repo: Repository, settings: Settings) -> None:
+    """An item page whose item belongs to another site names that site's copy as canonical."""
+    sites, site = all_sites(settings), current_site(settings)
+    for page in pages:
+        if page.context.kind == "item" and page.context.key in repo.by_id:
+            home = sites.home(repo.by_id[page.context.key])
+            if home is not site:
+                page.canonical = home.absolute(page.url)
+
+
 def _generated(repo: Repository, settings: Settings, today: dt.date) -> Iterator[StagedPage]:
+    site = current_site(settings)
     yield views.home_page(repo, settings, today=today)
     for type_name in views.LISTED_TYPES:
-        yield from views.section_listing(repo, settings, type_name, today)
+        if site.shows_type(type_name):
+            yield from views.section_listing(repo, settings, type_name, today)
     yield from maps.map_pages(repo, settings)
     yield from views.news_years(repo, settings)
     yield from views.theme_pages(repo, settings.page_size)
     yield from views.city_pages(repo, settings.page_size)
     yield from views.tag_pages(repo, settings.page_size)
-    yield views.cases_page(repo)
+    yield views.cases_page(repo, site)
     yield search_page(settings)
 
 
@@ -119,7 +163,7 @@ def page_texts(site: SitePages, cache: RenderCache) -> dict[str, str]:
     are unchanged objects from the view caches, so their text is reused instead of rebuilt."""
     texts = {}
     for path, page in site.pages.items():
-        key = (page.title, page.html, page.context, page.description, page.hide,
+        key = (page.title, page.html, page.context, page.description, page.hide, page.canonical,
                tuple(tuple(feed.items()) for feed in page.feeds))
         cached = cache.texts.get(path)
         if cached is None or cached[0] != key:
@@ -138,4 +182,7 @@ def stage_site(context: BuildContext) -> SitePages:
         context.files.copy(f"{DOCS}/{relative}", source)
     for relative, data in site.blobs.items():
         context.files.write_bytes(f"{DOCS}/{relative}", data)
+    elsewhere = sorted(page.url for page in site.pages.values() if page.canonical)
+    if elsewhere:  # render_site leaves them out of the sitemap: it lists canonical URLs only
+        context.files.write_text(NOT_CANONICAL, "".join(f"{url}\n" for url in elsewhere))
     return site

@@ -28,6 +28,7 @@ from kennisbank.sanitize import body_html, is_external, media_url, safe_url
 from kennisbank.site import agenda, maps, rendercache
 from kennisbank.site.collection_filters import listing_filters
 from kennisbank.site.facts import Fact, Value, facts
+from kennisbank.sites import Site, all_sites, current_site
 from kennisbank.staging import PageContext, StagedPage
 
 HOME = {"title": "Home", "url": "/"}
@@ -45,6 +46,24 @@ class Group:
     items: list[Item]
     total: int = 0
     more: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteLink:
+    """A link to a page on another of the centre's websites."""
+
+    title: str
+    url: str  # absolute
+    site: str  # the site's title
+
+
+@dataclass(frozen=True)
+class CrossSite:
+    """What an item page shows about the other sites: the site the item belongs to (when it is
+    another one) and related items that only the other sites show."""
+
+    home: SiteLink | None
+    related: tuple[SiteLink, ...] = ()
 
 
 PAGER_WINDOW = 2  # page links either side of the current page
@@ -196,24 +215,26 @@ def tag_slug(tag: str) -> str:
 # ---------------------------------------------------------------- item pages
 
 def item_page(item: Item, repo: Repository, settings: Settings, related: list[Item], generation: object = None,
-              today: dt.date | None = None) -> StagedPage:
+              today: dt.date | None = None, cross: CrossSite | None = None) -> StagedPage:
     """An item's page. The preview re-stages every page after each save, so the HTML is reused
     while nothing it shows changed (``generation`` stands for the registries' labels; ``today``
-    decides whether an event still invites registrations)."""
+    decides whether an event still invites registrations; ``cross`` links the other sites)."""
     today = today or repo.today
     upcoming = item.type.name == "event" and agenda.is_upcoming(item, today)
     inputs = (generation, upcoming, maps.tiles(settings), item.path, item.meta, item.body, item.scheduled,
               tuple(_card_inputs(r) for r in related),
-              tuple((t, repo.themes[t].title, repo.themes[t].meta_as(Theme).parent) for t in item.themes if t in repo.themes))
+              tuple((t, repo.themes[t].title, repo.themes[t].meta_as(Theme).parent) for t in item.themes if t in repo.themes),
+              cross)
     item_pages = rendercache.active().item_pages
     cached = item_pages.get(item.id)
     if cached is None or cached[0] != inputs:
-        cached = item_pages.put(item.id, (inputs, _item_html(item, repo, settings, related, upcoming)))
+        cached = item_pages.put(item.id, (inputs, _item_html(item, repo, settings, related, upcoming, cross)))
     return StagedPage(f"{item.type.section}/{item.slug}.md", item.title, cached[1],
                       PageContext("item", item.id), description=item.summary)
 
 
-def _item_html(item: Item, repo: Repository, settings: Settings, related: list[Item], upcoming: bool) -> str:
+def _item_html(item: Item, repo: Repository, settings: Settings, related: list[Item], upcoming: bool,
+               cross: CrossSite | None = None) -> str:
     crumbs = [HOME, *_section_crumbs(item, repo), {"title": item.title, "url": item.url}]
     meta = item.meta
     image = getattr(meta, "image", None)
@@ -241,6 +262,7 @@ def _item_html(item: Item, repo: Repository, settings: Settings, related: list[I
         tags=[{"title": t, "url": f"/tags/{tag_slug(t)}/"} for t in item.tags],
         related=related, event=_event_actions(item, upcoming), minimap=maps.minimap(item, settings),
         category=repo.label("news_categories", item.meta.category) if isinstance(item.meta, News) else None,
+        cross=cross,
     )
 
 
@@ -466,10 +488,10 @@ def tag_pages(repo: Repository, size: int) -> list[StagedPage]:
     return pages
 
 
-def cases_page(repo: Repository) -> StagedPage:
+def cases_page(repo: Repository, site: Site | None = None) -> StagedPage:
     entries = [{"title": c["title"], "url": c["url"], "summary": "", "count": c["count"],
                 "children": [{"title": "Op de kaart", "url": c["map"], "count": None}] if c["map"] else []}
-               for c in collection_entries(repo)]
+               for c in collection_entries(repo, site)]
     html = render("overview.html", title="Cases", crumbs=[HOME, {"title": "Cases", "url": "/cases/"}],
                   intro="Praktijkvoorbeelden uit de steden, per collectie.",
                   sections=[{"title": "", "anchor": "", "entries": entries}])
@@ -480,7 +502,11 @@ def cases_page(repo: Repository) -> StagedPage:
 
 def home_page(repo: Repository, settings: Settings, latest: int = 4, today: dt.date | None = None) -> StagedPage:
     """The portal: what the centre is with the search box, the programmes, the case collections,
-    the latest news, the study of the week, upcoming events and how to stay informed."""
+    the latest news, the study of the week, upcoming events and how to stay informed. A thematic
+    site gets its own home (:func:`site_home_page`)."""
+    site = current_site(settings)
+    if not site.default:
+        return site_home_page(repo, settings, site)
     upcoming, _ = agenda.split_events(repo.of_type("event"), today or repo.today)
     studies = repo.of_type("study")
     html = render(
@@ -490,6 +516,27 @@ def home_page(repo: Repository, settings: Settings, latest: int = 4, today: dt.d
         events=upcoming[:latest], ends_at=agenda.ends_at,
     )
     return StagedPage("index.md", settings.site_name, html, PageContext("home"), description=settings.description,
+                      hide=("navigation", "toc"))
+
+
+SITE_HOME_LATEST = 6
+
+
+def site_home_page(repo: Repository, settings: Settings, site: Site) -> StagedPage:
+    """A thematic site's home, built from the portal's parts: its own statement with a search box
+    scoped to the site, its collections (picture, count, map), its newest fiches, the themes they
+    are about, and the way back to the portal and to the other sites."""
+    sites = all_sites(settings)
+    shown = sorted((i for i in repo.published if site.shows_type(i.type.name) and i.type.name not in ("theme", "page")),
+                   key=lambda i: i.sort_key)
+    html = render(
+        "site-home.html", heading=site.title, intro=" ".join(site.intro.split()), items=shown[:SITE_HOME_LATEST],
+        collections=collection_entries(repo, site), themes=_home_themes(repo),
+        portal={"title": sites.portal.title, "url": sites.portal.url,
+                "newsletter": sites.portal.absolute("/nieuwsbrief/"), "agenda": sites.portal.absolute("/agenda/")},
+        others=[{"title": s.title, "url": s.url} for s in sites.all[1:] if s is not site],
+    )
+    return StagedPage("index.md", site.title, html, PageContext("home"), description=" ".join(site.intro.split())[:300],
                       hide=("navigation", "toc"))
 
 
@@ -510,10 +557,11 @@ def _home_themes(repo: Repository) -> list[dict[str, object]]:
              "count": counts[t.slug] + sum(counts[c] for c in children[t.slug])} for t in top]
 
 
-def collection_entries(repo: Repository) -> list[dict[str, object]]:
-    """The case collections with their counts, a picture from one of their fiches, their map."""
+def collection_entries(repo: Repository, site: Site | None = None) -> list[dict[str, object]]:
+    """The case collections (those ``site`` shows) with their counts, a picture from one of their
+    fiches, their map."""
     entries = []
-    for ctype in (t for t in CONTENT_TYPES if t.is_case):
+    for ctype in (t for t in CONTENT_TYPES if t.is_case and (site is None or site.shows_type(t.name))):
         fiches = repo.of_type(ctype.name)
         entries.append({"title": ctype.label_plural, "url": f"/{ctype.section}/", "count": len(fiches),
                         "picture": _first_picture(fiches), "map": maps.map_url(ctype.section)

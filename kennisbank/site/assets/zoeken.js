@@ -26,6 +26,7 @@
   var api = (root.getAttribute("data-api") || "/api").replace(/\/+$/, "");
   var baseFacets = (root.getAttribute("data-facets") || "type,collection,theme,city,year").split(",");
   var perPage = parseInt(root.getAttribute("data-per-page"), 10) || 10;
+  var site = root.getAttribute("data-site") || "";  // a thematic site searches only what it shows
 
   var form = root.querySelector(".kb-zoeken__form");
   var input = document.getElementById("kb-q");
@@ -99,6 +100,7 @@
     params.set("sort", effectiveSort(s));
     if (s.page > 1) params.set("page", String(s.page));
     params.set("per_page", String(perPage));
+    if (site) params.set("site", site);
     var one = s.filters.collection && s.filters.collection.length === 1;
     if (!one) {  // one collection chosen: every facet, so its own facets appear too
       var wanted = baseFacets.slice();
