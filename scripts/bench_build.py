@@ -45,9 +45,9 @@ def timed_build(root: Path, out: Path) -> dict[str, float]:
     times: dict[str, float] = {}
 
     def report(message: str) -> None:
-        match = re.match(r"(\w+) \(([\d.]+) s\)", message)
+        match = re.match(r"(\w+)(?: \[[^\]]*\])? \(([\d.]+) s\)", message)  # per site: "stage_site [kerken] (..)"
         if match:
-            times[match.group(1)] = float(match.group(2))
+            times[match.group(1)] = times.get(match.group(1), 0.0) + float(match.group(2))
         elif match := re.match(r"checked \d+ items \(([\d.]+) s\)", message):
             times["load"] = float(match.group(1))
 

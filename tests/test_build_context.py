@@ -53,6 +53,8 @@ def test_writing_a_path_another_stage_wrote_fails_the_stage(repo, settings, tmp_
 
 
 def test_stages_are_callables_in_order_pages_before_the_render_and_the_editor_after_it():
-    names = [stage.__name__ for stage in build_module.STAGES]
-    assert all(callable(s) for s in build_module.STAGES)
+    stages = [*build_module.SITE_STAGES, *build_module.SHARED_STAGES, build_module.RENDER,
+              *build_module.PORTAL_AFTER_RENDER]
+    assert all(callable(s) for s in stages)
+    names = [stage.__name__ for stage in stages]
     assert names[0] == "stage_site" and names[-2:] == ["render_site", "stage_admin"]

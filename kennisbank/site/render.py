@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 OVERRIDES = Path(__file__).parent / "overrides"  # Material overrides: skip link, search box, feed links
 STYLESHEET = "assets/kennisbank.css"  # staged from kennisbank/site/assets/
 NOT_CANONICAL = "not-canonical.txt"  # <tmp>/: URLs of pages whose canonical copy is on another site
+NAV_PAGES = 8  # the nav_pages setting's default, for a navigation built without settings
 LOGO = "assets/logo"  # + the logo's suffix, staged by kennisbank.site.stage
 
 # Pages other stages own; when a stage is absent the site still links to a short placeholder.
@@ -52,11 +53,12 @@ def add_placeholders(files: StagedFiles, settings: Settings | None = None) -> No
         if section in wanted and not (files.written(f"{DOCS}/{section}/index.md") or files.written(f"{DOCS}/{section}.md")):
             crumbs = [HOME, {"title": title, "url": f"/{section}/"}]
             html = render("listing.html", title=title, crumbs=crumbs, intro=text, items=[], pager=None, total=0,
-                          show_type=False, years=[])
+                          show_type=False, years=[], filters=None)
             files.page(StagedPage(f"{section}/index.md", title, html, PageContext("placeholder", section)))
 
 
-def navigation(repo: Repository, docs: Path, settings: Settings | None = None) -> list[object]:
+def navigation(repo: Repository, docs: Path, settings: Settings | None = None,
+               nav_pages: int | None = None) -> list[object]:
     """The site's navigation (``nav`` in its ``sites/<name>.yml``): sections and listings only,
     optional sections when staged, at most ``nav_pages`` pages (``extra.kennisbank.nav_pages``, by
     their ``order``), links to the portal and the other sites.
@@ -64,9 +66,10 @@ def navigation(repo: Repository, docs: Path, settings: Settings | None = None) -
     Material repeats the nav on every page, so it must not grow with the content: with every page
     in it, a 10,000-item corpus carried 51 links (14 KB) on each of its 14,000 pages."""
     order = current_site(settings).nav if settings is not None else DEFAULT_PORTAL_NAV
+    limit = nav_pages if nav_pages is not None else settings.nav_pages if settings is not None else NAV_PAGES
     nav: list[object] = [{"Home": "index.md"}]
     for key in order:
-        nav += _nav_entry(key, repo, docs, settings)
+        nav += _nav_entry(key, repo, docs, settings, limit)
     return nav
 
 
@@ -74,7 +77,7 @@ _NAV_TITLES = {"nieuws": "Nieuws", "studies": "Studies", "agenda": "Agenda", "th
                "tags": "Tags", "nieuwsbrief": "Nieuwsbrief", "volg-ons": "Volg ons", "zoeken": "Zoeken"}
 
 
-def _nav_entry(key: str, repo: Repository, docs: Path, settings: Settings | None) -> list[object]:
+def _nav_entry(key: str, repo: Repository, docs: Path, settings: Settings | None, nav_pages: int) -> list[object]:
     sites = all_sites(settings) if settings is not None else None
     site = current_site(settings) if settings is not None else None
     if key == "cases":
@@ -82,7 +85,7 @@ def _nav_entry(key: str, repo: Repository, docs: Path, settings: Settings | None
         return [{"Cases": [{"Overzicht": "cases/index.md"}, *({t.label_plural: f"{t.section}/index.md"} for t in shown)]}]
     if key == "paginas":
         pages = sorted(repo.of_type("page"), key=lambda p: (p.meta_as(Page).order, p.title, p.slug))
-        return [{p.title: f"paginas/{p.slug}.md"} for p in pages[:settings.nav_pages if settings is not None else 8]]
+        return [{p.title: f"paginas/{p.slug}.md"} for p in pages[:nav_pages]]
     if key == "portaal":
         return [] if sites is None or site is None or site.default else [{"Naar het portaal": sites.portal.url}]
     if key == "websites":
