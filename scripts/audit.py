@@ -1,9 +1,9 @@
 """`make audit`: Lighthouse (performance, accessibility, best practices, SEO; desktop preset) on
-one page of every page type of the sample site, printed as a table. Not part of `make test`
-(~20 s a page).
+one page of every page type of the sample portal, and the home, listing, map, fiche and search
+pages of every thematic site, printed as a table. Not part of `make test` (~20 s a page).
 
-Builds and serves the sample site with `kennisbank serve` (so /zoeken/ has its search API) into a
-temporary folder on a free loopback port, installs Lighthouse into
+Builds and serves the sample sites with `kennisbank serve` (so /zoeken/ has its search API; every
+site under /<name>/) into a temporary folder on a free loopback port, installs Lighthouse into
 node_modules on first use (`npm install --no-save lighthouse`), and fails when a score < 0.95 or
 a page could not be audited (each page is tried twice: a loaded machine sometimes loses Chrome's
 connection). Performance is measured with Lighthouse's simulated throttling, so a busy machine
@@ -27,19 +27,35 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from kennisbank.content import CONTENT_TYPES
+
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 FLAGS = "--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run"
 THRESHOLD = 0.95
 
 
-def pages(repo) -> list[str]:
+def pages(repo, sites) -> list[str]:
+    """The portal's pages, then each thematic site's: under /<site>/ as `kennisbank serve` shows them
+    (without a prefix when the repository has one site)."""
+    from kennisbank.site.maps import located, map_url
+
+    def at(site, path: str) -> str:
+        return (f"/{site.name}" if len(sites.all) > 1 else "") + path
+
     theme = next(t for t in repo.themes.values() if any(t.slug in i.themes for i in repo.published if i is not t))
     urls = ["/", "/nieuws/", theme.url, "/steden/gent/", repo.of_type("news")[0].url, repo.of_type("event")[0].url]
     urls += [repo.of_type(name)[0].url for name in ("churches", "city-projects", "temporary-use", "housing-instruments")]
     urls += ["/kerken/kaart/", "/agenda/", "/agenda/archief/", "/tags/", "/zoeken/", "/volg-ons/", "/nieuwsbrief/",
              "/404.html"]  # the last one: the 404 page (the static server here does not map errors to it)
-    return urls
+    found = [at(sites.portal, url) for url in urls]
+    for site in sites.all[1:]:
+        for ctype in (t for t in CONTENT_TYPES if site.shows_type(t.name) and t.is_case):
+            fiches = repo.of_type(ctype.name)
+            found += [at(site, "/"), at(site, f"/{ctype.section}/"), *([at(site, fiches[0].url)] if fiches else []),
+                      *([at(site, map_url(ctype.section))] if located(fiches) else []), at(site, "/zoeken/")]
+    return list(dict.fromkeys(found))
 
 
 def audit(lighthouse_args: list[str], report: Path, env: dict[str, str]) -> dict[str, float | None] | None:
@@ -61,7 +77,7 @@ def _answers(base: str, server: subprocess.Popen[bytes]) -> bool:
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline and server.poll() is None:
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(base + "/", timeout=5).status_code == 200:
+            if httpx.get(base + "/", timeout=5, follow_redirects=True).status_code == 200:
                 return True
         time.sleep(1)
     print("kennisbank serve did not start", file=sys.stderr)
@@ -74,6 +90,7 @@ def main() -> int:
     parser.add_argument("--page", action="append", default=[], help="Only this URL path (repeatable).")
     args = parser.parse_args()
     from kennisbank.content import load_repository
+    from kennisbank.sites import load_all_sites
 
     if not LIGHTHOUSE.exists():
         subprocess.run(["npm", "install", "--no-save", "lighthouse"], cwd=ROOT, check=True)
@@ -88,7 +105,7 @@ def main() -> int:
         return 1
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
     rows: list[tuple[str, dict[str, float | None] | None]] = []
-    for url in args.page or pages(load_repository(ROOT)):
+    for url in args.page or pages(load_repository(ROOT), load_all_sites(ROOT)):
         report = out / "report.json"
         scores = audit([str(LIGHTHOUSE), base + url, "--quiet", "--output=json", f"--output-path={report}",
                         f"--only-categories={','.join(CATEGORIES)}", "--preset=desktop", f"--chrome-flags={FLAGS}"],
