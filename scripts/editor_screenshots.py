@@ -78,6 +78,13 @@ def take(url: str, out: Path, photo: Path) -> None:
         open_editor(page, url, "/workflow")
         page.get_by_text("Sint-Pieterskerk Gent").first.wait_for()
         shoot(page, out, "werkstroom")
+
+        open_editor(page, url, "/collections/kerken/entries/sint-pieterskerk-gent")
+        page.get_by_role("button", name="Status: Concept").click()
+        page.get_by_role("menuitem", name="Klaar").click()
+        page.get_by_role("button", name="Publiceer", exact=True).click()
+        page.get_by_role("menuitem", name="Publiceer nu").wait_for()
+        shoot(page, out, "publiceren")
         browser.close()
 
 

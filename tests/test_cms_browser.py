@@ -147,6 +147,23 @@ def test_the_preview_shows_the_uploaded_photo_before_and_after_saving_and_when_r
     assert preview_photo_width(page) == 2
 
 
+def test_a_new_fiche_can_reuse_a_photo_of_its_collection_and_the_preview_shows_it(page, editor):
+    """The picture library of a fiche not saved yet lists the collection's fotos/ (Decap resolved a
+    relative media folder against the collection folder until the first save: cases/kerken/)."""
+    new_entry(page, editor, "kerken")
+    fill_church_fiche(page, "Sint-Pieterskerk Proefstad", "heilig-hartkerk-hasselt.svg", "De kerk in Hasselt")
+    assert preview_photo_width(page) > 0
+    save_for_review(page, editor.repository, "cms/kerken/sint-pieterskerk-proefstad")
+
+    fiche = editor.repository / "cases/kerken/sint-pieterskerk-proefstad.md"
+    assert "src: fotos/heilig-hartkerk-hasselt.svg" in fiche.read_text(encoding="utf-8")
+    assert git(editor.repository, "diff", "--name-only", "main", "HEAD").split() == [
+        "cases/kerken/sint-pieterskerk-proefstad.md"]  # the photo is reused, not copied
+    assert preview_photo_width(page) > 0
+    result = kennisbank_check(editor.repository)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_a_published_church_fiche_is_merged_into_main_and_its_page_is_built(page, editor, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(TODAY.timestamp())))
     photo = tmp_path / "sint-pieterskerk.png"

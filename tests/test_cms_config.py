@@ -65,7 +65,9 @@ def test_every_type_is_a_collection_with_its_folder_and_file_name(config):
         assert entry["folder"] == ctype.folder
         assert entry["label"] == ctype.label_plural and entry["label_singular"] == ctype.label
         assert entry["format"] == "frontmatter" and entry["extension"] == "md"
-        assert entry["media_folder"] == entry["public_folder"] == MEDIA_FOLDER
+        # pictures in fotos/ beside the file; its `src` is relative: fotos/<file>
+        assert entry["public_folder"] == MEDIA_FOLDER
+        assert str(entry["media_folder"]).endswith(MEDIA_FOLDER)
         if ctype.year_folders:
             # the folder is the year of the field `check` files the item by (events: `start`),
             # a date picker whose stored format begins with the year
@@ -76,6 +78,10 @@ def test_every_type_is_a_collection_with_its_folder_and_file_name(config):
         else:
             assert "path" not in entry
     assert found["nieuwsbrief"]["slug"] == "{{fields.number}}"
+    # one folder per collection: fotos/ of that folder, also for a new entry (not yet saved)
+    assert found["kerken"]["media_folder"] == "/cases/kerken/fotos"
+    # year folders: fotos/ beside the file, wherever its year puts it
+    assert found["nieuws"]["media_folder"] == "fotos"
 
 
 def test_every_model_field_is_an_editor_field_with_the_models_required_flag(config):

@@ -37,7 +37,7 @@ def collection(ctype: ContentType, choices: Choices) -> Widget:
         "extension": "md",
         "format": "frontmatter",
         "slug": "{{slug}}",
-        "media_folder": MEDIA_FOLDER,
+        "media_folder": media_folder(ctype),
         "public_folder": MEDIA_FOLDER,
     }
     if "number" in ctype.model.model_fields:  # newsletter issues: the file is named by its number
@@ -48,6 +48,20 @@ def collection(ctype: ContentType, choices: Choices) -> Widget:
     entry["sortable_fields"] = sortable
     entry["fields"] = fields
     return entry
+
+
+def media_folder(ctype: ContentType) -> str:
+    """Where the editor saves and looks for pictures: ``fotos/`` beside the Markdown file.
+
+    Decap resolves a relative media folder against the entry's path, which a new entry lacks
+    until its first save; until then it used the collection folder, so the picture library of a
+    new fiche listed ``cases/kerken/`` instead of ``cases/kerken/fotos/`` (no photo of the
+    collection to reuse) and the preview asked for ``cases/kerken/<file>``. Where every file of a
+    collection shares one folder, the media folder is that folder's ``fotos/`` as an absolute
+    (repository) path, the same before and after saving. Year-folder collections keep the
+    relative rule: their folder depends on a date the editor may still change.
+    The saved `src` stays relative (``public_folder``): ``fotos/<file>``, what the model wants."""
+    return MEDIA_FOLDER if ctype.year_folders else f"/{ctype.folder}/{MEDIA_FOLDER}"
 
 
 def year_folder_path(field: str) -> str:

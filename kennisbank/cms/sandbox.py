@@ -95,14 +95,19 @@ def choose(page: Any, label: str, *options: str) -> None:
         page.get_by_role("option", name=option, exact=True).click()
 
 
-def fill_church_fiche(page: Any, title: str, photo: Path, alt: str, date: str = "2026-11-02") -> None:
-    """A complete church fiche with one uploaded photo, typed into the open "new" form."""
+def fill_church_fiche(page: Any, title: str, photo: Path | str, alt: str, date: str = "2026-11-02") -> None:
+    """A complete church fiche with one photo, typed into the open "new" form. ``photo`` is a file
+    to upload, or the name of a picture already in the collection's ``fotos/`` to pick in the
+    picture library."""
     page.get_by_label("Titel").fill(title)
     page.get_by_label("Datum").fill(date)
     page.get_by_label("Samenvatting").fill("Een parochiekerk die een bibliotheek en ontmoetingsruimte werd.")
     page.get_by_role("button", name="Voeg foto's toe").click()
     page.get_by_role("button", name="Kies een afbeelding").click()
-    page.locator("input[type=file]").set_input_files(str(photo))
+    if isinstance(photo, Path):
+        page.locator("input[type=file]").set_input_files(str(photo))
+    else:
+        page.get_by_text(photo, exact=True).click()
     page.get_by_role("button", name="Gebruik selectie").click()
     page.get_by_label("Wat toont de afbeelding? (alternatieve tekst)").fill(alt)
     choose(page, "Gemeente", "Gent")
