@@ -76,25 +76,13 @@ class Colours(BaseModel):
 
     @field_validator("brand", "accent", "brand_dark")
     @classmethod
-    def _hex(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = _colour(value)
-        if contrast(WHITE, value) < MIN_CONTRAST:
-            raise ValueError(f"{value} is too light: white text on it has contrast "
-                             f"{contrast(WHITE, value):.1f}, at least {MIN_CONTRAST} is needed")
-        return value
+    def _dark(cls, value: str | None) -> str | None:
+        return None if value is None else _readable(value, WHITE, "light")
 
     @field_validator("tint")
     @classmethod
     def _light(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = _colour(value)
-        if contrast(TEXT, value) < MIN_CONTRAST:
-            raise ValueError(f"{value} is too dark: text ({TEXT}) on it has contrast "
-                             f"{contrast(TEXT, value):.1f}, at least {MIN_CONTRAST} is needed")
-        return value
+        return None if value is None else _readable(value, TEXT, "dark")
 
     def properties(self) -> dict[str, str]:
         """The CSS custom properties (``--kb-<name>``) by name, every one filled in."""
@@ -102,10 +90,16 @@ class Colours(BaseModel):
                 "accent": self.accent, "tint": self.tint or mix(self.brand, "#ffffff", 0.92)}
 
 
-def _colour(value: str) -> str:
+def _readable(value: str, text: str, too: str) -> str:
+    """``value`` as ``#rrggbb`` when ``text`` on it reaches :data:`MIN_CONTRAST`, else why not."""
     if not _HEX.match(value):
         raise ValueError(f"{value!r} is not a colour like #1f5c99")
-    return value.lower()
+    value = value.lower()
+    ratio = contrast(text, value)
+    if ratio < MIN_CONTRAST:
+        raise ValueError(f"{value} is too {too}: text ({text}) on it has contrast {ratio:.1f}, "
+                         f"at least {MIN_CONTRAST} is needed")
+    return value
 
 
 def mix(colour: str, other: str, share: float) -> str:
