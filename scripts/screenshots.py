@@ -1,5 +1,5 @@
-"""Screenshots of the sample site for the README and reviews: home, a listing, a fiche with its
-map, a map page, the agenda and the search page, at 1280 px (desktop) and 390 px (phone).
+"""Screenshots of the sample site for the README and reviews: home, a listing, a collection
+filtered on its status, a fiche with its map, a map page, the agenda and the search page, at 1280 px (desktop) and 390 px (phone).
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--full-page]
 
@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,8 +29,9 @@ WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 def pages(repo) -> dict[str, str]:
     fiche = next(i for i in repo.of_type("churches") if getattr(i.meta, "coordinates", None))
-    return {"home": "/", "listing": "/nieuws/", "fiche": fiche.url, "kaart": "/kerken/kaart/",
-            "agenda": "/agenda/", "zoeken": "/zoeken/?q=kerk"}
+    status = Counter(i.meta.status for i in repo.of_type("churches")).most_common(1)[0][0]
+    return {"home": "/", "listing": "/nieuws/", "collectie": f"/kerken/?status={status}", "fiche": fiche.url,
+            "kaart": "/kerken/kaart/", "agenda": "/agenda/", "zoeken": "/zoeken/?q=kerk"}
 
 
 def free_port() -> int:
@@ -82,6 +84,8 @@ def main() -> int:
                 page.goto(base + url, wait_until="load")
                 if name == "zoeken":  # the results come from the search API
                     page.wait_for_function("document.getElementById('kb-status').textContent.length > 0", timeout=30000)
+                if name == "collectie":  # the filtered fiches come from the collection's index
+                    page.locator("#kb-lijstfilter-results").wait_for(timeout=30000)
                 page.wait_for_timeout(800)
                 target = args.out / f"{name}-{device}.png"
                 page.screenshot(path=str(target), full_page=args.full_page)
