@@ -14,7 +14,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kennisbank.content import CONTENT_TYPES, Item, Repository
+from kennisbank.content import Item, Repository
+from kennisbank.content.types import content_type
 
 INDEX_FILE = "fiches.json"
 
@@ -118,4 +119,6 @@ def index_files(repo: Repository) -> dict[str, bytes]:
 
 
 def _section(type_name: str) -> str:
-    return next(t.section for t in CONTENT_TYPES if t.name == type_name)
+    ctype = content_type(type_name)
+    assert ctype is not None  # FILTERS names content types
+    return ctype.section
