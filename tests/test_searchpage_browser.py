@@ -126,6 +126,28 @@ def test_typing_shows_results_with_highlights_and_announces_the_count(page, base
     assert page.title().startswith("Zoeken: kerk")
 
 
+def test_an_answer_to_an_earlier_keystroke_is_not_presented_as_the_answer_to_the_box(page, base_url):
+    """The first keystroke searches at once; the rest of the burst waits for the debounce timer.
+    When the first answer arrives while that timer still waits, the page shows it for what it
+    is (its own query) and stays busy: "ready" means the results answer what is in the box."""
+    page.clock.install()
+    open_search(page, base_url)
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)  # timers move only when the test says so
+    count = renders(page)
+    page.locator("#kb-q").press_sequentially("kerk")  # "k" searches at once, "kerk" is debounced
+    page.wait_for_function(f"window.__renders.length > {count}")  # the answer for "k"
+    assert page.locator("#kb-q").input_value() == "kerk"
+    assert "voor ‘k’" in status(page)
+    assert page.locator("#kb-zoeken").get_attribute("data-state") == "loading"
+    assert page.locator("#kb-resultaten").get_attribute("aria-busy") == "true"
+    count = renders(page)
+    page.clock.run_for(1000)  # the debounce timer fires: the search for "kerk"
+    after_render(page, count)
+    assert "voor ‘kerk’" in status(page)
+    answered = page.evaluate("fetch('/api/search?q=kerk').then(r => r.json())")
+    assert result_urls(page) == [hit["url"] for hit in answered["hits"]]
+
+
 def test_a_facet_narrows_the_results_and_changes_the_other_facets_counts(page, base_url):
     open_search(page, base_url, "?q=kerk")
     before_total = total(page)

@@ -129,12 +129,13 @@
 
   function search() {
     clearTimeout(timer);
+    timer = 0;
     if (controller) controller.abort();
     var url = apiUrl(state);
+    var asked = JSON.parse(JSON.stringify(state));  // what the answer is for: typing may go on
     var mine = ++serial;
-    root.setAttribute("data-state", "loading");
-    results.setAttribute("aria-busy", "true");
-    if (cache[url]) { show(cache[url]); return; }
+    busy();
+    if (cache[url]) { show(cache[url], asked); return; }
     controller = window.AbortController ? new AbortController() : null;
     fetch(url, { headers: { Accept: "application/json" }, signal: controller && controller.signal })
       .then(function (response) {
@@ -146,7 +147,7 @@
         if (mine !== serial) return;
         if (answer.ok && answer.body && answer.body.hits) {
           remember(url, answer.body);
-          show(answer.body);
+          show(answer.body, asked);
         } else if (answer.status === 422 && answer.body && dropInvalid(answer.body.parameter)) {
           notice = "Een deel van deze zoekopdracht bestaat niet meer en is weggelaten.";
           save(false);
@@ -179,6 +180,7 @@
   /** The first keystroke after a pause searches at once; the rest of a burst is debounced. */
   function schedule(now) {
     clearTimeout(timer);
+    busy();  // the results shown no longer answer what is in the box
     if (now - previousKeyAt >= PAUSE_MS) search();
     else timer = setTimeout(search, DEBOUNCE_MS);
     previousKeyAt = now;
@@ -186,7 +188,13 @@
 
   // ------------------------------------------------------------------ rendering
 
-  function show(body) {
+  function busy() {
+    root.setAttribute("data-state", "loading");
+    results.setAttribute("aria-busy", "true");
+  }
+
+  /** Render ``body``, the answer to the search state ``asked``. */
+  function show(body, asked) {
     if (body.pages > 0 && state.page > body.pages) {  // an old link past the last page
       state.page = body.pages;
       save(false);
@@ -199,12 +207,14 @@
     renderFacets(body.facets || []);
     renderResults(body);
     renderPager(body);
-    status.textContent = summary(body) + (notice ? " " + notice : "");
+    status.textContent = summary(body, asked) + (notice ? " " + notice : "");
     var header = document.getElementById("kb-zoekterm");  // the header's search box shows the query too
     if (header && document.activeElement !== header) header.value = state.q;
     notice = "";
-    results.removeAttribute("aria-busy");
-    root.setAttribute("data-state", "ready");
+    if (!timer) {  // ready only when no keystroke waits for its search
+      results.removeAttribute("aria-busy");
+      root.setAttribute("data-state", "ready");
+    }
     var latency = lastInputAt === null ? null : performance.now() - lastInputAt;
     lastInputAt = null;
     announce({ latency: latency, total: body.total });
@@ -244,11 +254,11 @@
     return (labels[field] && labels[field][value]) || value;
   }
 
-  function summary(body) {
+  function summary(body, asked) {
     var n = body.total;
     var count = n === 1 ? "1 resultaat" : formatNumber(n) + " resultaten";
-    var q = state.q.trim();
-    var filters = filterPairs(state).length;
+    var q = asked.q.trim();
+    var filters = filterPairs(asked).length;
     var text;
     if (n === 0) text = q ? "Geen resultaten voor ‘" + q + "’" : "Geen resultaten";
     else text = q ? count + " voor ‘" + q + "’" : (filters ? count : "Alle " + count.replace("resultaten", "items"));
