@@ -12,11 +12,13 @@ from search_helpers import ENGINES, engine_of, ids_with_phrase, ids_with_prefix,
 from kennisbank.search.documents import FacetCatalog, build_documents
 from kennisbank.search.engine import SearchRequest
 from kennisbank.search.settings import load_search_settings
+from kennisbank.sites import load_all_sites
 
 
 @pytest.fixture(scope="module")
 def corpus(repo):
-    return build_documents(repo)
+    """The documents as a build indexes them: each names the sites that show it."""
+    return build_documents(repo, load_all_sites(repo.root))
 
 
 @pytest.fixture(scope="module")
@@ -182,6 +184,19 @@ def test_facet_value_search(engine):
     assert {"gent", "genk"} <= values and all(v.startswith("ge") for v in values)
     top = engine.facet_values("city", "", 3)
     assert len(top) == 3 and top[0].count >= top[-1].count
+
+
+@pytest.mark.parametrize("site", ["kerken", "woonbeleid"])
+def test_facet_values_count_only_the_documents_of_a_site(engine, documents, site):
+    shown = [d for d in documents if site in d["site"]]
+    assert 0 < len(shown) < len(documents)
+    expected = dict(Counter(c for d in shown for c in d["city"]))
+    scoped = engine.facet_values("city", "", 10_000, {"site": (site,)})
+    assert {c.value: c.count for c in scoped} == expected
+    everywhere = {c.value: c.count for c in engine.facet_values("city", "", 10_000)}
+    assert everywhere == dict(Counter(c for d in documents for c in d["city"])) != expected
+    prefixed = engine.facet_values("city", "ge", 10_000, {"site": (site,)})
+    assert {c.value: c.count for c in prefixed} == {v: n for v, n in expected.items() if v.startswith("ge")}
 
 
 def test_info(engine, documents):

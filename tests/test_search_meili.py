@@ -326,3 +326,56 @@ def test_a_server_echoing_the_key_in_a_malformed_reply_never_gets_it_printed(mon
             engine = meili.MeiliEngine.from_environment(load_search_settings(sample_root), sample_root / "geen-index")
             engine.search(SearchRequest(q="kerk"))
         assert secret not in str(caught.value) and "[redacted]]" not in str(caught.value)
+
+
+class _FacetSearchRecorder:
+    """A loopback HTTP server that keeps the JSON body of each request the real ``meilisearch``
+    client sends and answers in the shape of Meilisearch's facet-search route (``facetHits``,
+    per its specification 0246): the payload is what is under test, not a Meilisearch."""
+
+    def __init__(self, hits: list[dict[str, object]]) -> None:
+        self.hits = hits
+        self.requests: list[tuple[str, dict[str, object]]] = []
+
+    def __enter__(self) -> str:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                recorder.requests.append((self.path, json.loads(body)))
+                reply = json.dumps({"facetHits": recorder.hits, "facetQuery": None, "processingTimeMs": 0}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_facet_value_search_sends_the_site_scope_as_a_filter(settings):
+    recorder = _FacetSearchRecorder([{"value": "gent", "count": 2}, {"value": "genk", "count": 5}])
+    with recorder as url:
+        engine = meili.MeiliEngine(meili.Connection(url=url, key="search-key", index="kennisbank"), settings)
+        scoped = engine.facet_values("city", "ge", 10, {"site": ("kerken",)})
+        everywhere = engine.facet_values("city", "", 10)
+    assert [(c.value, c.count) for c in scoped] == [("genk", 5), ("gent", 2)]
+    assert recorder.requests == [
+        ("/indexes/kennisbank/facet-search", {"facetName": "city", "facetQuery": "ge", "filter": '(site = "kerken")'}),
+        ("/indexes/kennisbank/facet-search", {"facetName": "city", "facetQuery": None}),
+    ]
+    assert len(everywhere) == 2

@@ -282,6 +282,20 @@ def test_an_unknown_site_is_a_422_naming_the_parameter(api):
     assert sorted(site["schema"]["enum"]) == sorted(("portaal", *THEMATIC))
 
 
+def test_facet_values_are_counted_within_the_site(api, repo):
+    assert len(api.get("/facets/collection").json()["values"]) > 1
+    kerken = api.get("/facets/collection", params={"site": "kerken"}).json()["values"]
+    assert [(v["value"], v["count"]) for v in kerken] == [("kerken", len(repo.of_type("churches")))]
+    assert api.get("/facets/city", params={"site": "portaal", "limit": 100}).json() == \
+        api.get("/facets/city", params={"limit": 100}).json()
+    response = api.get("/facets/city", params={"site": "kapellen", "prefix": "ge"})
+    assert response.status_code == 422
+    assert response.json()["parameter"] == "site" and "portaal" in response.json()["message"]
+    spec = api.get("/openapi.json").json()
+    site = next(p for p in spec["paths"]["/facets/{field}"]["get"]["parameters"] if p["name"] == "site")
+    assert sorted(site["schema"]["enum"]) == sorted(("portaal", *THEMATIC))
+
+
 def test_meilisearch_filters_on_the_site_field(sample_root):
     from kennisbank.search import meili
     from kennisbank.search.settings import load_search_settings

@@ -192,16 +192,16 @@ class SearchApi:
             return _error(404, f"no facet {request.path_params['field'][:60]!r}; facets: "
                                f"{', '.join(self.settings.facet_fields)}")
         try:
-            prefix, limit = parse_facet_values(request.query_params.multi_items())
+            wanted = parse_facet_values(request.query_params.multi_items(), self.sites)
         except InvalidParameter as exc:
             return _error(422, exc.message, exc.parameter)
         info = await self._call(self.engine.info)
         catalog = await self._call(self.engine.catalog)
-        counts = await self._call(self.engine.facet_values, spec.field, "", 10_000)
-        wanted = fold(prefix.strip())
-        matching = [c for c in counts if not wanted or _starts(wanted, c.value, catalog.label(spec.field, c.value))]
+        counts = await self._call(self.engine.facet_values, spec.field, "", 10_000, wanted.filters)
+        prefix = fold(wanted.prefix.strip())
+        matching = [c for c in counts if not prefix or _starts(prefix, c.value, catalog.label(spec.field, c.value))]
         body = self._facet_body(spec, matching, (), catalog)
-        body["values"] = body["values"][:limit]
+        body["values"] = body["values"][:wanted.limit]
         for value in body["values"]:
             del value["selected"]
         return self._cached(request, body, info.version)

@@ -85,8 +85,10 @@ class SearchEngine(abc.ABC):
         """Hits for one page, the total, and disjunctive facet counts."""
 
     @abc.abstractmethod
-    def facet_values(self, field_name: str, prefix: str, limit: int) -> list[FacetCount]:
-        """Values of one facet starting with ``prefix`` (facet value search), most used first."""
+    def facet_values(self, field_name: str, prefix: str, limit: int,
+                     filters: dict[str, tuple[str, ...]] | None = None) -> list[FacetCount]:
+        """Values of one facet starting with ``prefix`` (facet value search), most used first,
+        counted over the documents ``filters`` select (the API passes a site's scope) or all."""
 
     @abc.abstractmethod
     def get(self, doc_id: str) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from html import escape
@@ -77,7 +77,7 @@ def quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def filter_expression(filters: dict[str, Sequence[str]]) -> str | None:
+def filter_expression(filters: Mapping[str, Sequence[str]]) -> str | None:
     """Facet filters as one expression: values OR-ed within a field, fields AND-ed."""
     parts = []
     for name, values in sorted(filters.items()):
@@ -470,9 +470,12 @@ class MeiliEngine(SearchEngine):
                     snippet=snippet_html(h.get("_formatted") or {}, h)) for h in results[0]["hits"]]
         return SearchResult(hits=hits, total=int(results[0].get("totalHits", 0)), facets=facets)
 
-    def facet_values(self, field_name: str, prefix: str, limit: int) -> list[FacetCount]:
+    def facet_values(self, field_name: str, prefix: str, limit: int,
+                     filters: dict[str, tuple[str, ...]] | None = None) -> list[FacetCount]:
+        expression = filter_expression(filters or {})
         with self.connection.errors("searching facet values", unavailable=True):
-            result = self._client.index(self.uid).facet_search(field_name, prefix or None)
+            result = self._client.index(self.uid).facet_search(
+                field_name, prefix or None, {"filter": expression} if expression else None)
         ranked = sorted(((h["value"], h["count"]) for h in result["facetHits"]), key=lambda p: (-p[1], p[0]))
         return [FacetCount(v, c) for v, c in ranked[:limit]]
 

@@ -24,6 +24,14 @@ def _errors(*codes: int) -> dict[str, Any]:
     return {str(code): _json(_ERROR, texts[code]) for code in codes}
 
 
+def _site_parameter(sites: Iterable[str], description: str) -> list[dict[str, Any]]:
+    """The ``site`` query parameter, when there are sites to name."""
+    names = sorted(sites)
+    if not names:
+        return []
+    return [{"name": "site", "in": "query", "schema": {"type": "string", "enum": names}, "description": description}]
+
+
 def openapi_document(settings: SearchSettings, catalog: FacetCatalog, server_url: str,
                      example_id: str | None = None, sites: Iterable[str] = ()) -> dict[str, Any]:
     facet_params = [{
@@ -52,9 +60,7 @@ def openapi_document(settings: SearchSettings, catalog: FacetCatalog, server_url
                     {"name": "facets", "in": "query", "description": "Comma-separated facets to count (default: all).",
                      "schema": {"type": "string", "pattern": "^(" + "|".join(facet_names) + ")?(,(" + "|".join(facet_names) + "))*$"}},
                     *facet_params,
-                    *([{"name": "site", "in": "query", "schema": {"type": "string", "enum": sorted(sites)},
-                        "description": "Search only what this website shows (the portal shows everything)."}]
-                      if sites else []),
+                    *_site_parameter(sites, "Search only what this website shows (the portal shows everything)."),
                 ],
                 "responses": {"200": _json({"$ref": "#/components/schemas/SearchResponse"}, "One page of hits"),
                               "304": _NOT_MODIFIED, **_errors(422, 503)},
@@ -66,6 +72,7 @@ def openapi_document(settings: SearchSettings, catalog: FacetCatalog, server_url
                     {"name": "prefix", "in": "query", "schema": {"type": "string", "maxLength": MAX_PREFIX}},
                     {"name": "limit", "in": "query",
                      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_FACET_LIMIT, "default": 20}},
+                    *_site_parameter(sites, "Count only what this website shows (the portal shows everything)."),
                 ],
                 "responses": {"200": _json({"$ref": "#/components/schemas/Facet"}, "Matching values, most used first"),
                               "304": _NOT_MODIFIED, **_errors(404, 422, 503)},

@@ -7,6 +7,7 @@ parameter is wrong and why; the engines only ever see a valid :class:`SearchRequ
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from kennisbank.search.documents import SITE_FIELD, FacetCatalog
 from kennisbank.search.engine import SORTS, SearchRequest
@@ -20,6 +21,7 @@ MAX_VALUES = 50
 MAX_PREFIX = 100
 MAX_FACET_LIMIT = 100
 SEARCH_PARAMS = ("q", "sort", "page", "per_page", "facets", "site")
+FACET_VALUES_PARAMS = ("prefix", "limit", "site")
 
 
 class InvalidParameter(ValueError):
@@ -96,19 +98,31 @@ def bounded_int(params: dict[str, str], name: str, default: int, low: int, high:
     return value
 
 
-def parse_facet_values(params: Iterable[tuple[str, str]]) -> tuple[str, int]:
-    """``GET /facets/{field}`` parameters: ``prefix`` and ``limit``."""
+@dataclass(frozen=True)
+class FacetValuesRequest:
+    """``GET /facets/{field}``: values starting with ``prefix``, at most ``limit``, counted over
+    the documents ``filters`` select (a thematic site's scope, or none)."""
+
+    prefix: str
+    limit: int
+    filters: dict[str, tuple[str, ...]]
+
+
+def parse_facet_values(params: Iterable[tuple[str, str]], sites: Mapping[str, bool] | None = None) -> FacetValuesRequest:
+    """``GET /facets/{field}`` parameters: ``prefix``, ``limit`` and ``site`` (as for ``/search``)."""
     single: dict[str, str] = {}
     for name, value in params:
-        if name not in ("prefix", "limit"):
-            raise InvalidParameter(name, f"unknown parameter {_show(name)}; known parameters: prefix, limit")
+        if name not in FACET_VALUES_PARAMS:
+            raise InvalidParameter(name, f"unknown parameter {_show(name)}; "
+                                         f"known parameters: {', '.join(FACET_VALUES_PARAMS)}")
         if name in single:
             raise InvalidParameter(name, f"give {name} at most once")
         single[name] = value
     prefix = single.get("prefix", "")
     if len(prefix) > MAX_PREFIX:
         raise InvalidParameter("prefix", f"prefix is limited to {MAX_PREFIX} characters")
-    return prefix, bounded_int(single, "limit", 20, 1, MAX_FACET_LIMIT)
+    return FacetValuesRequest(prefix, bounded_int(single, "limit", 20, 1, MAX_FACET_LIMIT),
+                              _site_filter(single.get("site"), sites or {}))
 
 
 def _show(value: str) -> str:

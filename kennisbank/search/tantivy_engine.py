@@ -424,9 +424,11 @@ class TantivyEngine(SearchEngine):
                 return ("…" if start > 0 else "") + html + ("…" if end < len(text.encode()) else "")
         return plain_snippet(doc.get("summary") or doc.get("body") or "", SNIPPET_CHARS)
 
-    def facet_values(self, field_name: str, prefix: str, limit: int) -> list[FacetCount]:
+    def facet_values(self, field_name: str, prefix: str, limit: int,
+                     filters: dict[str, tuple[str, ...]] | None = None) -> list[FacetCount]:
         searcher = self._searcher()
-        ranked = sorted(searcher.terms_with_prefix(field_name, prefix, filter_query=Query.all_query()),
+        scope = self._filtered(Query.all_query(), {k: v for k, v in (filters or {}).items() if v})
+        ranked = sorted(searcher.terms_with_prefix(field_name, prefix, filter_query=scope),
                         key=lambda pair: (-pair[1], pair[0]))
         return [FacetCount(v, c) for v, c in ranked[:limit] if c > 0]
 
