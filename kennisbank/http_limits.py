@@ -10,8 +10,11 @@ below closes a connection whose request line and headers are not complete within
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from types import FrameType
 from typing import Any, cast
 
+import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HEADER_TIMEOUT_SECONDS = 10.0  # request line + headers must arrive within this
@@ -67,8 +70,20 @@ def with_header_timeout(seconds: float) -> type[HeaderTimeoutProtocol]:
 
 def server_config(app: Any, host: str, port: int, header_timeout: float = HEADER_TIMEOUT_SECONDS) -> Any:
     """The uvicorn configuration `kennisbank serve` runs with: every limit above applied."""
-    import uvicorn
-
     return uvicorn.Config(app, host=host, port=port, log_level="warning", http=with_header_timeout(header_timeout),
                           timeout_keep_alive=KEEP_ALIVE_SECONDS, limit_concurrency=MAX_CONCURRENCY,
                           h11_max_incomplete_event_size=MAX_HEADER_BYTES, timeout_graceful_shutdown=SHUTDOWN_WAIT)
+
+
+class PreviewServer(uvicorn.Server):
+    """uvicorn's server that also tells the app when SIGINT or SIGTERM arrives (``on_stop``), so
+    it can answer its long-polling requests at once: a request still open after
+    :data:`SHUTDOWN_SECONDS` is cancelled, which uvicorn logs as an error with a traceback."""
+
+    def __init__(self, config: uvicorn.Config, on_stop: Callable[[], None]):
+        super().__init__(config)
+        self.on_stop = on_stop
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        self.on_stop()

@@ -18,9 +18,13 @@ import gc
 import mimetypes
 import posixpath
 import re
+import signal
+import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
@@ -68,6 +72,9 @@ class LiveSite:
         self._stale_index: Repository | None = None  # the repository the search index has not caught up with yet
         self._reindex_timer: asyncio.TimerHandle | None = None
         self._reindexing = asyncio.Lock()
+        self.stopping = False  # the server is stopping: live-reload polls are answered at once
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._release: asyncio.Task[None] | None = None
 
     @property
     def prepared(self) -> bool:
@@ -183,15 +190,35 @@ class LiveSite:
             self.version += 1
             self._condition().notify_all()
 
+    def release_polls(self) -> None:
+        """Answer every waiting live-reload poll now, and later ones at once: the server is stopping.
+
+        Called from the stop signal's handler, so it only schedules the wake-up on the event loop.
+        Without it uvicorn would cancel the waiting polls after its grace period, and log each
+        cancellation as an error with a traceback."""
+        self.stopping = True
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake_waiters)
+
+    def _wake_waiters(self) -> None:
+        self._release = asyncio.get_running_loop().create_task(self._notify_waiters())
+
+    async def _notify_waiters(self) -> None:
+        async with self._condition():
+            self._condition().notify_all()
+
     def _condition(self) -> asyncio.Condition:
         if self._changed is None:
             self._changed = asyncio.Condition()
+            self._loop = asyncio.get_running_loop()
         return self._changed
 
     async def wait_for_change(self, since: int) -> None:
         async with self._condition():
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._condition().wait_for(lambda: self.version != since), POLL_SECONDS)
+                await asyncio.wait_for(self._condition().wait_for(lambda: self.stopping or self.version != since),
+                                       POLL_SECONDS)
 
 
 def create_app(root: Path, out: Path, *, watch: bool = True, report: Callable[[str], None] = print,
@@ -363,11 +390,9 @@ def serve(root: Path, out: Path, *, host: str = "127.0.0.1", port: int = 8000,
     """Run the preview server until interrupted, with the limits of :mod:`kennisbank.http_limits`:
     every site under ``/<name>/``, or the one ``site`` at the root; with ``cms``, also the web
     editor's local backend (decap-server), for the portal's ``/admin/``."""
-    import uvicorn
-
     from kennisbank.cms.proxy import DecapServer
     from kennisbank.config import load_settings
-    from kennisbank.http_limits import server_config
+    from kennisbank.http_limits import PreviewServer, server_config
     from kennisbank.sites import load_all_sites
 
     names = list(load_all_sites(root).names)
@@ -390,6 +415,43 @@ def serve(root: Path, out: Path, *, host: str = "127.0.0.1", port: int = 8000,
                          cms_api=cms_api, sites=prefixed, site=site)
         shown = "every site under /<name>/: " + ", ".join(names) if prefixed else f"{site or names[0]} at the root"
         report(f"serving {shown} on http://{host}:{port}/ (Ctrl+C stops)")
-        uvicorn.Server(server_config(app, host, port)).run()
+        server = PreviewServer(server_config(app, host, port), on_stop=live.release_polls)
+        with _stopped_by_signal() as stop:
+            server.run()
+    report(f"stopped ({stop.signal})" if stop.signal else "stopped")
 
 
+class _Signalled(Exception):
+    """SIGINT or SIGTERM, raised again by uvicorn once it has shut down gracefully."""
+
+
+@dataclass
+class _Stop:
+    signal: str = ""
+    """The name of the signal that stopped the server; empty while none has."""
+
+
+@contextlib.contextmanager
+def _stopped_by_signal() -> Iterator[_Stop]:
+    """While the server runs, uvicorn handles SIGINT and SIGTERM itself (a graceful shutdown);
+    afterwards it restores the previous handlers and raises the signal again for their default
+    behaviour (Ctrl+C: KeyboardInterrupt, Click's "Aborted!", exit 1; SIGTERM: killed). The
+    handlers installed here make that the normal end of the command: a stop asked for is a
+    success (exit 0)."""
+    stop = _Stop()
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield stop
+        return
+
+    def stopped(number: int, frame: FrameType | None) -> None:
+        stop.signal = signal.Signals(number).name
+        raise _Signalled
+
+    previous = {number: signal.signal(number, stopped) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    except _Signalled:
+        pass
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
