@@ -140,6 +140,26 @@ def test_each_sites_feeds_have_their_own_ids_and_links_on_its_own_host(out):
     assert "https://kerken.kennisbank.example.org/feeds/kerken.xml" in kerken and "nieuws.xml" not in kerken
 
 
+@pytest.mark.parametrize("kind", ["alles.atom.xml", "alles.xml"])
+def test_an_item_keeps_one_entry_id_on_every_sites_feed(out, kind):
+    """Atom ids and RSS guids are the portal's on every site, so readers and aggregators that
+    follow the portal and a thematic site see an item once; each link stays on its own host."""
+    import feedparser
+
+    def entries(site: str) -> dict[str, str]:
+        feed = feedparser.parse((out / "sites" / site / "feeds" / kind).read_bytes())
+        assert feed.bozo == 0 and feed.version in ("atom10", "rss20") and feed.entries, site
+        return {entry.id: entry.link for entry in feed.entries}
+
+    portal, kerken = entries("portaal"), entries("kerken")
+    assert all(entry_id.startswith("tag:kennisbank.example.org,2020:") for entry_id in [*portal, *kerken])
+    shared = portal.keys() & kerken.keys()
+    assert shared, "the sample's newest items include a church on both sites"
+    for entry_id in shared:
+        assert portal[entry_id].startswith("https://kennisbank.example.org/"), portal[entry_id]
+        assert kerken[entry_id].startswith("https://kerken.kennisbank.example.org/"), kerken[entry_id]
+
+
 def test_agenda_and_web_editor_are_the_portals_and_maps_every_sites(out):
     portal, kerken = out / "sites" / "portaal", out / "sites" / "kerken"
     assert (portal / "agenda" / "komende-activiteiten.ics").is_file()

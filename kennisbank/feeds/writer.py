@@ -19,16 +19,29 @@ from feedgen.feed import FeedGenerator
 
 from kennisbank.config import Settings
 from kennisbank.feeds.catalog import Feed
+from kennisbank.sites import all_sites
 
 # The tag URI's date is fixed: it names when the authority owned the domain, not an item's date,
 # so an entry id never changes when an item's title or date is edited (RFC 4151).
 TAG_YEAR = "2020"
 
 
-def entry_id(settings: Settings, key: str) -> str:
-    """The permanent id of an entry: ``tag:<host>,2020:<item id>``."""
-    host = urlsplit(settings.site_url).hostname or "localhost"
+def tag_uri(url: str, key: str) -> str:
+    """``tag:<host of url>,2020:<key>``."""
+    host = urlsplit(url).hostname or "localhost"
     return f"tag:{host},{TAG_YEAR}:{key}"
+
+
+def entry_id(settings: Settings, key: str) -> str:
+    """The permanent id of an entry: ``tag:<portal host>,2020:<item id>``, on every site. An item
+    the portal and a thematic site both list is one entry (RFC 4287 §4.2.6: an entry keeps its
+    id), so a reader following both feeds shows it once; its link stays on each site's own host."""
+    return tag_uri(all_sites(settings).portal.url, key)
+
+
+def feed_id(settings: Settings, name: str) -> str:
+    """A feed's id: each site's feeds are feeds of their own, so the id is on the site's host."""
+    return tag_uri(settings.site_url, f"feeds/{name}")
 
 
 def moment(date: dt.date) -> dt.datetime:
@@ -37,7 +50,7 @@ def moment(date: dt.date) -> dt.datetime:
 
 def _generator(feed: Feed, settings: Settings, self_url: str) -> FeedGenerator:
     fg = FeedGenerator()
-    fg.id(entry_id(settings, f"feeds/{feed.name}"))
+    fg.id(feed_id(settings, feed.name))
     fg.title(feed.title)
     fg.subtitle(feed.description)  # RSS <description>
     fg.language("nl")
