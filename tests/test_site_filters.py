@@ -27,6 +27,26 @@ def test_every_collection_with_filters_has_an_index_of_all_its_fiches(site, repo
         assert all(set(r["values"]) == {f.name for f in filters} for r in rows)
 
 
+def test_a_fiches_filter_values_are_computed_once_per_site_build(repo, sample_root, monkeypatch):
+    """The listing's filter form, fiches.json and the map page share one computation."""
+    from kennisbank.site import collection_filters
+    from kennisbank.site.stage import site_pages
+    from kennisbank.sites import portal_settings
+
+    computed: Counter[str] = Counter()
+    compute = collection_filters.filter_values
+
+    def counted(item, repo, filters):
+        computed[item.id] += 1
+        return compute(item, repo, filters)
+
+    monkeypatch.setattr(collection_filters, "filter_values", counted)
+    pages = site_pages(repo, portal_settings(sample_root))
+    assert "kerken/kaart.md" in pages.pages and "kerken/fiches.json" in pages.blobs
+    assert computed == Counter(item.id for type_name in FILTERS for item in repo.of_type(type_name))
+    assert set(computed.values()) == {1}
+
+
 def test_the_listing_offers_the_filters_with_counts_over_the_whole_collection(site, repo):
     html = page_file(site, "/kerken/").read_text(encoding="utf-8")
     assert 'id="kb-lijstfilter" data-index="/kerken/fiches.json" data-map="/kerken/kaart/"' in html

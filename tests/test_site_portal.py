@@ -146,16 +146,19 @@ def test_leaflet_is_served_from_the_site_and_matches_npm():
 
 def test_tile_server_is_configurable(tmp_path, sample_root, repo):
     from kennisbank.config import load_settings
+    from kennisbank.site.collection_filters import collection_values
     from kennisbank.site.maps import map_pages
 
     settings = load_settings(sample_root)
     custom = settings.model_copy(update={"map_tiles": "https://tiles.example.org/{z}/{x}/{y}.png",
                                          "map_attribution": "Kaart: voorbeeld"})
-    page = map_pages(repo, custom)[0]
+    values = collection_values(repo)
+    page = map_pages(repo, custom, values)[0]
     assert 'data-tiles="https://tiles.example.org/{z}/{x}/{y}.png"' in page.html
     assert 'data-attribution="Kaart: voorbeeld"' in page.html
-    assert "tile.openstreetmap.org" in map_pages(repo, settings)[0].html  # the default, with its attribution
-    assert "OpenStreetMap</a>-bijdragers" in map_pages(repo, settings)[0].html.replace("&lt;", "<").replace("&gt;", ">")
+    default = map_pages(repo, settings, values)[0].html
+    assert "tile.openstreetmap.org" in default  # the default, with its attribution
+    assert "OpenStreetMap</a>-bijdragers" in default.replace("&lt;", "<").replace("&gt;", ">")
 
 
 # ---------------------------------------------------------------- weights

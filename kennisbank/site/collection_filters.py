@@ -20,6 +20,7 @@ from kennisbank.content.types import content_type
 INDEX_FILE = "fiches.json"
 
 Values = Callable[[Item, Repository], list[tuple[str, str]]]  # a fiche's (key, label) pairs
+FicheValues = dict[str, list[tuple[str, str]]]  # filter name → one fiche's (key, label) pairs
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,29 @@ FILTERS: dict[str, tuple[Filter, ...]] = {
 }
 
 
-def filter_values(item: Item, repo: Repository, filters: tuple[Filter, ...]) -> dict[str, list[tuple[str, str]]]:
+def filter_values(item: Item, repo: Repository, filters: tuple[Filter, ...]) -> FicheValues:
     """Every filter's (key, label) pairs for one fiche."""
     return {f.name: f.values(item, repo) for f in filters}
 
 
-def filter_options(values: list[dict[str, list[tuple[str, str]]]], filters: tuple[Filter, ...]) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class CollectionValues:
+    """The filter values of every fiche of every collection with filters: computed once per build
+    (:func:`collection_values`) and read by the listing's filter form, ``fiches.json`` and the map."""
+
+    by_item: dict[str, FicheValues]
+    """Item id → the fiche's filter values."""
+
+    def of(self, item: Item) -> FicheValues:
+        return self.by_item[item.id]
+
+
+def collection_values(repo: Repository) -> CollectionValues:
+    return CollectionValues({item.id: filter_values(item, repo, filters)
+                             for type_name, filters in FILTERS.items() for item in repo.of_type(type_name)})
+
+
+def filter_options(values: list[FicheValues], filters: tuple[Filter, ...]) -> list[dict[str, object]]:
     """Each filter with the values that occur among ``values`` (one dict per fiche), alphabetically
     by label, with their counts; a filter with a single value is left out (it narrows nothing)."""
     result: list[dict[str, object]] = []
@@ -91,26 +109,27 @@ def index_url(section: str) -> str:
     return f"/{section}/{INDEX_FILE}"
 
 
-def listing_filters(repo: Repository, type_name: str, map_url: str = "") -> dict[str, object] | None:
+def listing_filters(repo: Repository, values: CollectionValues, type_name: str,
+                    map_url: str = "") -> dict[str, object] | None:
     """What the listing page of a collection needs for its filter form, or None without filters;
     ``map_url`` is the collection's map page, when it has one."""
     filters = FILTERS.get(type_name)
     if not filters:
         return None
     items = repo.of_type(type_name)
-    options = filter_options([filter_values(i, repo, filters) for i in items], filters)
+    options = filter_options([values.of(i) for i in items], filters)
     if not options:
         return None
     return {"options": options, "index": index_url(_section(type_name)), "map": map_url, "total": len(items)}
 
 
-def index_files(repo: Repository) -> dict[str, bytes]:
+def index_files(repo: Repository, values: CollectionValues) -> dict[str, bytes]:
     """``<section>/fiches.json`` for every collection with filters (docs path → bytes): its fiches
     in listing order, each with title, URL, summary and its filter keys."""
     files = {}
-    for type_name, filters in FILTERS.items():
+    for type_name in FILTERS:
         rows = [{"title": item.title, "url": item.url, "summary": item.summary,
-                 "values": {name: [key for key, _ in pairs] for name, pairs in filter_values(item, repo, filters).items()}}
+                 "values": {name: [key for key, _ in pairs] for name, pairs in values.of(item).items()}}
                 for item in repo.of_type(type_name)]
         if rows:
             files[f"{_section(type_name)}/{INDEX_FILE}"] = json.dumps(

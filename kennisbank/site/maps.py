@@ -17,7 +17,7 @@ from kennisbank.config import Settings
 from kennisbank.content import CONTENT_TYPES, Item, Repository
 from kennisbank.content.fields import Coordinates
 from kennisbank.content.models import Church, CityProject, TemporaryUse
-from kennisbank.site.collection_filters import FILTERS, Filter, filter_options, filter_values
+from kennisbank.site.collection_filters import FILTERS, CollectionValues, FicheValues, Filter, filter_options
 from kennisbank.staging import PageContext, StagedPage
 
 MAPPED_TYPES = ("churches", "city-projects", "temporary-use")  # collections whose fiches may have coordinates
@@ -58,7 +58,7 @@ def minimap(item: Item, settings: Settings) -> dict[str, object] | None:
             "title": item.title, "collection": map_url(item.type.section), **tiles(settings)}
 
 
-def map_pages(repo: Repository, settings: Settings) -> list[StagedPage]:
+def map_pages(repo: Repository, settings: Settings, values: CollectionValues) -> list[StagedPage]:
     """One map page per collection that has fiches with coordinates."""
     from kennisbank.site.views import HOME, render
 
@@ -71,9 +71,9 @@ def map_pages(repo: Repository, settings: Settings) -> list[StagedPage]:
         title = f"{ctype.label_plural} op de kaart"
         crumbs = [HOME, {"title": "Cases", "url": "/cases/"}, {"title": ctype.label_plural, "url": f"/{ctype.section}/"},
                   {"title": "Kaart", "url": map_url(ctype.section)}]
-        values = [filter_values(item, repo, filters) for item in fiches]
-        rows = [_row(item, repo, filters, v) for item, v in zip(fiches, values, strict=True)]
-        html = render("kaart.html", title=title, crumbs=crumbs, rows=rows, filters=filter_options(values, filters),
+        fiche_values = [values.of(item) for item in fiches]
+        rows = [_row(item, repo, filters, v) for item, v in zip(fiches, fiche_values, strict=True)]
+        html = render("kaart.html", title=title, crumbs=crumbs, rows=rows, filters=filter_options(fiche_values, filters),
                       collection={"title": ctype.label_plural, "url": f"/{ctype.section}/",
                                   "total": len(repo.of_type(ctype.name))}, **tiles(settings))
         pages.append(StagedPage(f"{ctype.section}/kaart.md", title, html, PageContext("section", ctype.section),
@@ -82,8 +82,7 @@ def map_pages(repo: Repository, settings: Settings) -> list[StagedPage]:
     return pages
 
 
-def _row(item: Item, repo: Repository, filters: tuple[Filter, ...],
-         values: dict[str, list[tuple[str, str]]]) -> dict[str, object]:
+def _row(item: Item, repo: Repository, filters: tuple[Filter, ...], values: FicheValues) -> dict[str, object]:
     point = point_of(item)
     assert point is not None  # only located fiches are rows
     place = ", ".join(label for label in (repo.city(c).label for c in item.cities))

@@ -23,7 +23,7 @@ from kennisbank.content.images import publishable_picture
 from kennisbank.errors import KennisbankError
 from kennisbank.sanitize import is_external, media_url
 from kennisbank.site import agenda, maps, rendercache, views
-from kennisbank.site.collection_filters import index_files
+from kennisbank.site.collection_filters import CollectionValues, collection_values, index_files
 from kennisbank.site.feed_links import attach_feeds, feed_hooks
 from kennisbank.site.related import related_items
 from kennisbank.site.render import LOGO, NOT_CANONICAL
@@ -73,7 +73,8 @@ def _site_pages(repo: Repository, settings: Settings, catalog: FeedCatalog | Non
     related = related_items(_with_item_page(repo))
     elsewhere = cross_site_links(repo, settings)
     today = repo.today
-    for page in _generated(repo, settings, today):
+    values = collection_values(repo)  # the listings' filter forms, fiches.json and the maps share them
+    for page in _generated(repo, settings, today, values):
         site.add(page)
     for item in _with_item_page(repo):
         site.add(views.item_page(item, repo, settings, related.get(item.id, []), generation, today,
@@ -82,7 +83,7 @@ def _site_pages(repo: Repository, settings: Settings, catalog: FeedCatalog | Non
     attach_feeds(site.pages.values(), feed_hooks(repo, settings, catalog))
     calendars = agenda.calendar_files(repo, settings, today, build_now()) \
         if current_site(settings).shows_type("event") else {}
-    site.blobs = {**calendars, **index_files(repo)}
+    site.blobs = {**calendars, **index_files(repo, values)}
     site.files = media_files(repo)
     for asset in sorted(ASSETS.rglob("*")):
         if asset.is_file():
@@ -127,13 +128,13 @@ def attach_canonicals(pages: Iterable[StagedPage], repo: Repository, settings: S
                 page.canonical = home.absolute(page.url)
 
 
-def _generated(repo: Repository, settings: Settings, today: dt.date) -> Iterator[StagedPage]:
+def _generated(repo: Repository, settings: Settings, today: dt.date, values: CollectionValues) -> Iterator[StagedPage]:
     site = current_site(settings)
     yield views.home_page(repo, settings, today=today)
     for type_name in views.LISTED_TYPES:
         if site.shows_type(type_name):
-            yield from views.section_listing(repo, settings, type_name, today)
-    yield from maps.map_pages(repo, settings)
+            yield from views.section_listing(repo, settings, type_name, values, today)
+    yield from maps.map_pages(repo, settings, values)
     yield from views.news_years(repo, settings)
     yield from views.theme_pages(repo, settings.page_size)
     yield from views.city_pages(repo, settings.page_size)

@@ -26,7 +26,7 @@ from kennisbank.content.models import Event, Fiche, HousingInstrument, News, The
 from kennisbank.content.slugs import slugify
 from kennisbank.sanitize import body_html, is_external, media_url, safe_url
 from kennisbank.site import agenda, maps, rendercache
-from kennisbank.site.collection_filters import listing_filters
+from kennisbank.site.collection_filters import CollectionValues, listing_filters
 from kennisbank.site.facts import Fact, Value, facts
 from kennisbank.sites import Site, all_sites, current_site
 from kennisbank.staging import PageContext, StagedPage
@@ -311,7 +311,7 @@ def paginate(items: list[T], size: int, base: str) -> Iterator[tuple[list[T], Pa
         yield items[(number - 1) * size: number * size], Pager(number, count, urls), path
 
 
-def section_listing(repo: Repository, settings: Settings, type_name: str,
+def section_listing(repo: Repository, settings: Settings, type_name: str, values: CollectionValues,
                     today: dt.date | None = None) -> list[StagedPage]:
     if type_name == "event":
         return agenda.agenda_pages(repo, settings, today or repo.today)
@@ -320,7 +320,7 @@ def section_listing(repo: Repository, settings: Settings, type_name: str,
     crumbs = [HOME, *([{"title": "Cases", "url": "/cases/"}] if ctype.is_case else [])]
     years = _news_years(repo) if type_name == "news" else []
     has_map = type_name in maps.MAPPED_TYPES and bool(maps.located(items))
-    filters = listing_filters(repo, type_name, maps.map_url(ctype.section) if has_map else "")
+    filters = listing_filters(repo, values, type_name, maps.map_url(ctype.section) if has_map else "")
     return listing_pages(items, settings.page_size, ctype.section, ctype.label_plural, crumbs,
                          PageContext("section", ctype.section), years, filters)
 
