@@ -15,18 +15,17 @@ lowers it: run on a quiet machine before judging it.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from local_server import free_port, wait_until_answering
 
 from kennisbank.content import CONTENT_TYPES
 
@@ -72,14 +71,8 @@ def audit(lighthouse_args: list[str], report: Path, env: dict[str, str]) -> dict
 
 def _answers(base: str, server: subprocess.Popen[bytes]) -> bool:
     """Wait for `kennisbank serve` (it builds first) to answer."""
-    import httpx
-
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline and server.poll() is None:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(base + "/", timeout=5, follow_redirects=True).status_code == 200:
-                return True
-        time.sleep(1)
+    if wait_until_answering(base + "/", 600, process=server, interval=1, request_timeout=5):
+        return True
     print("kennisbank serve did not start", file=sys.stderr)
     server.terminate()
     return False
@@ -95,9 +88,7 @@ def main() -> int:
     if not LIGHTHOUSE.exists():
         subprocess.run(["npm", "install", "--no-save", "lighthouse"], cwd=ROOT, check=True)
     out = Path(tempfile.mkdtemp(prefix="kb-audit-"))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([str(Path(sys.executable).with_name("kennisbank")), "serve", "--port", str(port), "--out", str(out)],
                               cwd=ROOT, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

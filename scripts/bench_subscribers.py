@@ -24,13 +24,14 @@ import datetime as dt
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from local_server import free_port, wait_until_answering
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "benchmark-secret-0123456789"
@@ -60,15 +61,7 @@ def load() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_api(work: Path, db: Path) -> tuple[subprocess.Popen, str]:
-    import httpx
-
     port = free_port()
     env = {**os.environ, "KENNISBANK_ROOT": str(work), "KENNISBANK_SECRET": SECRET, "DATABASE_URL": f"sqlite:///{db}"}
     env.pop("SMTP_HOST", None)  # confirmation mails stay in the outbox: SMTP is not what is measured
@@ -77,12 +70,8 @@ def start_api(work: Path, db: Path) -> tuple[subprocess.Popen, str]:
                                 "--http", "httptools", "--loop", "uvloop", "--log-level", "warning",
                                 "--no-access-log"], env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if httpx.get(url + "/api/subscriptions/thanks", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.05)
+    if wait_until_answering(url + "/api/subscriptions/thanks", 30, process=process):
+        return process, url
     process.kill()
     raise RuntimeError("the API did not start")
 

@@ -12,13 +12,13 @@ markers on a grey background.
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 import tempfile
 import threading
-import time
 from collections import Counter
 from pathlib import Path
+
+from local_server import free_port, wait_until_answering
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,12 +34,6 @@ def pages(repo) -> dict[str, str]:
             "kaart": "/kerken/kaart/", "agenda": "/agenda/", "zoeken": "/zoeken/?q=kerk"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def serve(out: Path, port: int) -> None:
     import uvicorn
 
@@ -48,12 +42,8 @@ def serve(out: Path, port: int) -> None:
     app = create_app(ROOT, out, watch=False, report=lambda message: None)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     threading.Thread(target=uvicorn.Server(config).run, daemon=True).start()
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
+    if not wait_until_answering(f"http://127.0.0.1:{port}/", 30, interval=0.1):
+        raise SystemExit("the preview server did not start")
 
 
 def main() -> int:
