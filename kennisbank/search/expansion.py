@@ -35,9 +35,9 @@ COMPLETED = 0.7
 """A completion of the unfinished last word, scaled down further the more letters are missing."""
 CORRECTED = (1.0, 0.6, 0.45)
 """By edit distance: 0 (not used), one typo, two typos."""
-COMPOUND_HEAD = 0.6
+COMPOUND_HEAD = 0.5
 """The word is the last part of a compound (kerk -> parochiekerk: a kind of church)."""
-COMPOUND_MODIFIER = 0.45
+COMPOUND_MODIFIER = 0.35
 """The word is the first part (woning -> woningmarkt: about dwellings)."""
 MAX_TERMS = 40
 """Expansions of one word kept (highest weight, then most documents): bounds the query's cost."""
