@@ -9,6 +9,7 @@ sorting, and the whole document stored as JSON (the only stored field) for hits 
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -177,6 +178,7 @@ class TantivyEngine(SearchEngine):
 
     def __init__(self, folder: Path, settings: SearchSettings, cache_size: int | None = None):
         self.folder = folder
+        self._meta_path = str(folder / META_FILE)
         self.settings = settings
         self._stamp: tuple[Any, ...] | None = None
         entries = cache_entries() if cache_size is None else cache_size
@@ -206,7 +208,7 @@ class TantivyEngine(SearchEngine):
 
     def _meta_stamp(self) -> tuple[Any, ...] | None:
         try:
-            stat = (self.folder / META_FILE).stat()
+            stat = os.stat(self._meta_path)
         except FileNotFoundError:
             return None
         return (stat.st_ino, stat.st_mtime_ns)
