@@ -93,7 +93,9 @@ def test_facet_counts_are_the_documents_the_search_matches(index, repo, monkeypa
     engine = TantivyEngine(folder, settings, cache_size=0)
     requests = [*REQUESTS, SearchRequest(q="de"), SearchRequest(q="", filters={"city": ("gent",)}),
                 SearchRequest(q="kerk", filters={"theme": ("herbestemming-van-parochiekerken",)}),
-                SearchRequest(q="kerk", facets=("theme",)), SearchRequest(q="wonen", facets=("city", "type"))]
+                SearchRequest(q="kerk", facets=("theme",)), SearchRequest(q="wonen", facets=("city", "type")),
+                SearchRequest(q="kerk", facets=("status", "country")),  # a collection's own facets only
+                SearchRequest(q="kerk", facets=("city", "current_functions", "year"))]  # both groups
     checked = 0
     for request in requests:
         result = engine.search(request)
@@ -126,3 +128,19 @@ def test_a_swapped_index_is_never_answered_from_the_old_cache(repo, sample_root,
     after = engine.search(request)
     assert after.total == before.total - 1
     assert before.hits[0].id not in {h.id for h in after.hits}
+
+
+def test_an_index_written_in_an_older_layout_is_refused_with_the_command_that_rewrites_it(index, tmp_path):
+    import json
+    import shutil
+
+    from kennisbank.errors import KennisbankError
+    from kennisbank.search.index_files import META_FILE
+
+    folder, settings = index
+    old = shutil.copytree(folder, tmp_path / "search")
+    meta = json.loads((old / META_FILE).read_text(encoding="utf-8"))
+    del meta["format"]  # as kennisbank wrote it before facet terms had groups
+    (old / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(KennisbankError, match="run `kennisbank build`"):
+        TantivyEngine(old, settings)

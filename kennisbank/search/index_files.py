@@ -21,6 +21,9 @@ from kennisbank.search.documents import FacetCatalog
 from kennisbank.search.settings import SearchSettings
 
 META_FILE = "kennisbank-index.json"
+FORMAT = 2
+"""The layout of the embedded index's fields: an index written in another layout (by an older
+kennisbank) is refused until `kennisbank build` writes it again. 2: facet terms in groups."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ def build_time() -> str:
 
 def write_meta(folder: Path, meta: IndexMeta) -> None:
     data = {"version": meta.version, "built_at": meta.built_at, "documents": meta.documents,
-            "catalog": meta.catalog.as_dict()}
+            "catalog": meta.catalog.as_dict(), "format": FORMAT}
     (folder / META_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                     encoding="utf-8")
 
@@ -58,6 +61,10 @@ def read_meta(folder: Path) -> IndexMeta:
         raise KennisbankError(f"no search index at {folder}: run `kennisbank build` first") from None
     except (ValueError, OSError) as exc:
         raise KennisbankError(f"{path}: unreadable index metadata ({exc}); rebuild the index") from None
+    if data.get("format", 1) != FORMAT:
+        raise KennisbankError(f"the search index at {folder} was written by another version of kennisbank "
+                              f"(format {data.get('format', 1)}, this version reads {FORMAT}): "
+                              "run `kennisbank build` to write it again")
     return IndexMeta(version=data["version"], built_at=data["built_at"], documents=int(data["documents"]),
                      catalog=FacetCatalog(data.get("catalog") or {}))
 

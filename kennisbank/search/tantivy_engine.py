@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 import tantivy
 from tantivy import Occur, Query
 
 from kennisbank.search.analysis import DUTCH, PLAIN, dutch, register_analyzers
 from kennisbank.search.cache import LruCache, cache_entries
-from kennisbank.search.documents import FACETABLE_FIELDS, FILTER_FIELDS, FacetCatalog
+from kennisbank.search.documents import FACETABLE_FIELDS, FILTER_FIELDS, GENERIC_FACETS, FacetCatalog
 from kennisbank.search.engine import FacetCount, Hit, IndexInfo, SearchEngine, SearchRequest, SearchResult
 from kennisbank.search.expansion import Compounds, Vocabulary, find_compounds
 from kennisbank.search.index_files import META_FILE, IndexMeta, build_time, index_version, read_meta, write_meta
@@ -43,9 +44,13 @@ PROXIMITY_SLOP = 2
 PROXIMITY_BOOST = 2.0
 """Several query words close together (within two words) add to the score: phrases rank first."""
 FACET_TERMS = "facet_terms"
-"""Every facet value of a document as one term ``field:value``: all facets of a request are
-counted in one pass over these terms' postings, intersected with the query's matches."""
+"""Every facet value of a document as one term ``<group>field:value``: all facets of a request
+are counted in one pass over these terms' postings, intersected with the query's matches."""
 FACET_SEPARATOR = ":"
+GENERIC_GROUP, META_GROUP = "g", "m"
+"""The group letter in front of a facet term: the facets every item can have (type, collection,
+theme, city, year: 78 % of the postings at 100,000 items) or a collection's own (function,
+status, ...). The portal counts only the first group and so walks only its postings."""
 AGGREGATE_SHARE = 0.12
 """Counting the facets of a query that matches at most this share of the index reads the
 matches' facet columns (tantivy's terms aggregation: cost per matched document, ~10 times more
@@ -159,7 +164,7 @@ def _tantivy_document(doc: dict[str, Any]) -> tantivy.Document:
         if value:
             fields[name] = [value] if isinstance(value, str) else list(dict.fromkeys(value))
             if name in FACETABLE_FIELDS:  # the site field filters only: no counts
-                terms += [f"{name}{FACET_SEPARATOR}{v}" for v in fields[name]]
+                terms += [_facet_prefix(name) + v for v in fields[name]]
     if terms:
         fields[FACET_TERMS] = terms
     return tantivy.Document(**fields)
@@ -320,7 +325,7 @@ class TantivyEngine(SearchEngine):
         by_date = request.sort == "date"
         result = searcher.search(query, limit=request.per_page, offset=request.offset, count=True,
                                  order_by_field="date_key" if by_date else None, order=tantivy.Order.Desc)
-        docs = [json.loads(searcher.doc(address)["source"][0]) for _, address in result.hits]
+        docs = [orjson.loads(searcher.doc(address)["source"][0]) for _, address in result.hits]
         return self._hits(searcher, plan() if docs else None, docs), _count(result)
 
     def _facets(self, searcher: tantivy.Searcher, units: tuple[Unit, ...], text: _Lazy, request: SearchRequest,
@@ -378,11 +383,12 @@ class TantivyEngine(SearchEngine):
         tantivy collects the query's matches into a bit set once, then walks the postings of the
         ``facet_terms`` (of one facet, or of all when several are wanted) counting the documents
         in the set: every matched document counts once per value it holds."""
-        prefix = names[0] + FACET_SEPARATOR if len(names) == 1 else ""
         counts: dict[str, list[FacetCount]] = {name: [] for name in names}
-        for term, count in searcher.terms_with_prefix(FACET_TERMS, prefix, filter_query=query):
-            name, _, value = term.partition(FACET_SEPARATOR)
-            if name in counts:  # terms come most counted first, then by value
+        for term, count in searcher.terms_with_prefix(FACET_TERMS, _walk_prefix(names), filter_query=query):
+            if not count:  # terms come most counted first, then by value: the rest are 0 too
+                break
+            name, _, value = term[1:].partition(FACET_SEPARATOR)
+            if name in counts:
                 counts[name].append(FacetCount(value, count))
         return counts
 
@@ -434,7 +440,7 @@ class TantivyEngine(SearchEngine):
         result = searcher.search(Query.term_query(self._schema, "id", doc_id), limit=1)
         if not result.hits:
             return None
-        found: dict[str, Any] = json.loads(searcher.doc(result.hits[0][1])["source"][0])
+        found: dict[str, Any] = orjson.loads(searcher.doc(result.hits[0][1])["source"][0])
         return found
 
     def catalog(self) -> FacetCatalog:
@@ -445,6 +451,19 @@ class TantivyEngine(SearchEngine):
         self._searcher()
         return IndexInfo(engine=self.name, documents=self.meta.documents, version=self.meta.version,
                          built_at=self.meta.built_at)
+
+
+def _facet_prefix(name: str) -> str:
+    """The start of every facet term of facet ``name``: group letter, name, separator."""
+    return (GENERIC_GROUP if name in GENERIC_FACETS else META_GROUP) + name + FACET_SEPARATOR
+
+
+def _walk_prefix(names: list[str]) -> str:
+    """The narrowest term prefix that covers every facet in ``names``."""
+    if len(names) == 1:
+        return _facet_prefix(names[0])
+    groups = {_facet_prefix(name)[0] for name in names}
+    return groups.pop() if len(groups) == 1 else ""
 
 
 def _filter_key(filters: dict[str, tuple[str, ...]]) -> tuple[Any, ...]:
