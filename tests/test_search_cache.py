@@ -79,18 +79,22 @@ def test_a_toggled_filter_reuses_the_counts_of_the_unfiltered_query(index):
     assert result.facets["city"] == engine.search(SearchRequest(q="kerk")).facets["city"]
 
 
-@pytest.mark.parametrize("share", [0.0, 1.0], ids=["postings", "columns"])
-def test_facet_counts_are_the_documents_the_search_matches(index, repo, monkeypatch, share):
+@pytest.mark.parametrize("way", ["bitsets", "postings", "columns"])
+def test_facet_counts_are_the_documents_the_search_matches(index, repo, monkeypatch, way):
     """Every count equals the number of matched documents (every filter but the facet's own)
     holding the value, counted from the documents themselves: for multi-valued facets, several
     facets counted together, one facet counted alone, and filter-only browsing; counted from the
-    facet terms' postings and from the facet columns (the engine picks by the share matched)."""
+    document sets (bitmaps), and, without them, from the facet terms' postings and from the facet
+    columns (tantivy's two ways, picked by the share matched)."""
     from kennisbank.search import tantivy_engine
 
-    monkeypatch.setattr(tantivy_engine, "AGGREGATE_SHARE", share)
+    monkeypatch.setattr(tantivy_engine, "AGGREGATE_SHARE", 1.0 if way == "columns" else 0.0)
     folder, settings = index
     documents = {d["id"]: d for d in build_documents(repo)[0]}
     engine = TantivyEngine(folder, settings, cache_size=0)
+    assert engine.sets is not None
+    if way != "bitsets":
+        engine.sets = None
     requests = [*REQUESTS, SearchRequest(q="de"), SearchRequest(q="", filters={"city": ("gent",)}),
                 SearchRequest(q="kerk", filters={"theme": ("herbestemming-van-parochiekerken",)}),
                 SearchRequest(q="kerk", facets=("theme",)), SearchRequest(q="wonen", facets=("city", "type")),
@@ -99,6 +103,8 @@ def test_facet_counts_are_the_documents_the_search_matches(index, repo, monkeypa
     checked = 0
     for request in requests:
         result = engine.search(request)
+        every_hit = engine.search(replace(request, facets=(), page=1, per_page=len(documents))).hits
+        assert result.total == len(every_hit), request
         for name, counts in result.facets.items():
             everything = replace(request, filters=request.filters_without(name), facets=(), page=1,
                                  per_page=len(documents))
@@ -144,3 +150,25 @@ def test_an_index_written_in_an_older_layout_is_refused_with_the_command_that_re
     (old / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(KennisbankError, match="run `kennisbank build`"):
         TantivyEngine(old, settings)
+
+
+def test_document_sets_that_number_the_documents_differently_are_not_used(repo, sample_root, tmp_path):
+    """The bitmaps number documents by their position in the index; sets written for another
+    order (a stale or foreign file) are refused, and tantivy counts instead."""
+    import shutil
+
+    from kennisbank.search.bitsets import FILE
+
+    documents, catalog = build_documents(repo)
+    settings = load_search_settings(sample_root)
+    write_index(documents, catalog, settings, tmp_path / "a")
+    write_index(documents[::-1], catalog, settings, tmp_path / "b")
+    shutil.copy(tmp_path / "b" / FILE, tmp_path / "a" / FILE)
+    engine = TantivyEngine(tmp_path / "a", settings, cache_size=0)
+    assert engine.sets is None
+    honest = TantivyEngine(tmp_path / "b", settings, cache_size=0)
+    assert honest.sets is not None
+    request = SearchRequest(q="kerk", filters={"city": ("gent",)}, per_page=50)
+    refused, counted = engine.search(request), honest.search(request)
+    assert (refused.total, refused.facets) == (counted.total, counted.facets)
+    assert {h.id for h in refused.hits} == {h.id for h in counted.hits}

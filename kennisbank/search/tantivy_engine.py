@@ -8,6 +8,7 @@ sorting, and the whole document stored as JSON (the only stored field) for hits 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import tempfile
@@ -16,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import tantivy
 from tantivy import Occur, Query
 
 from kennisbank.search.analysis import DUTCH, PLAIN, dutch, register_analyzers
+from kennisbank.search.bitsets import Bits, DocumentSets, write_bitsets
 from kennisbank.search.cache import LruCache, cache_entries
 from kennisbank.search.documents import FACETABLE_FIELDS, FILTER_FIELDS, GENERIC_FACETS, FacetCatalog
 from kennisbank.search.engine import FacetCount, Hit, IndexInfo, SearchEngine, SearchRequest, SearchResult
@@ -140,6 +143,7 @@ def write_index(documents: list[dict[str, Any]], catalog: FacetCatalog, settings
     writer.commit()
     writer.wait_merging_threads()
     index.reload()
+    write_bitsets(documents, [f.field for f in settings.searchable], FILTER_FIELDS, dutch().analyze, folder)
     find_compounds(_vocabulary_counts(index.searcher()), _stem, settings.compounds).save(folder / COMPOUNDS_FILE)
     meta = IndexMeta(version=index_version(documents, settings), built_at=build_time(),
                      documents=len(documents), catalog=catalog)
@@ -205,11 +209,28 @@ class TantivyEngine(SearchEngine):
         compounds = Compounds.load(self.folder / COMPOUNDS_FILE, self.settings.compounds) \
             or find_compounds(counts, _stem, self.settings.compounds)
         self.vocabulary = Vocabulary(counts, _stem, compounds)
+        self.sets = DocumentSets.load(self.folder, self._numbered_alike)
+        if self.sets is not None and self.sets.searchable_fields != tuple(f.field for f in self.settings.searchable):
+            self.sets = None  # written for other search settings: tantivy counts until the next build
+        # The vocabulary and compounds are hundreds of thousands of entries that live as long as
+        # this index: left to the cyclic garbage collector, every full collection walks them
+        # (~45 ms at 100,000 documents, a request's worth of latency spikes). Frozen, they are
+        # still freed by reference counting when the index is swapped.
+        gc.freeze()
         self._sizes = {name: max(10, len(values) + 1) for name, values in self.meta.catalog.labels.items()}
         self.pages.clear()
         self.counts.clear()
         self.totals.clear()
         self.units.clear()
+
+    def _numbered_alike(self, size: int, probes: dict[int, str]) -> bool:
+        """Whether the index numbers its documents as the document sets do: one segment (a
+        document's number is its position), as many documents, and the same ids at the probes."""
+        searcher = self._current
+        if searcher.num_segments != 1 or searcher.num_docs != size:
+            return False
+        return all(orjson.loads(searcher.doc(tantivy.DocAddress(0, n))["source"][0]).get("id") == doc_id
+                   for n, doc_id in probes.items())
 
     def _meta_stamp(self) -> tuple[Any, ...] | None:
         try:
@@ -315,21 +336,52 @@ class TantivyEngine(SearchEngine):
         filters = {k: tuple(sorted(set(v))) for k, v in request.filters.items() if v}
         plan = _Lazy(lambda: self.plan(units, request.q))
         text = _Lazy(lambda: self._text_query(plan()))
+        matches = _Lazy(lambda: self._text_bits(plan()))
         page_key = (units, _filter_key(filters), request.sort, request.offset, request.per_page)
         hits, total = self.pages.get_or_compute(
-            page_key, lambda: self._page(searcher, plan, self._filtered(text(), filters), request))
-        facets = self._facets(searcher, units, text, request, filters, total)
+            page_key, lambda: self._page(searcher, plan, self._filtered(text(), filters), request,
+                                         self._total(matches(), filters)))
+        facets = self._facets(searcher, units, text, matches, request, filters, total)
         return SearchResult(hits=list(hits), total=total, facets=facets)
 
-    def _page(self, searcher: tantivy.Searcher, plan: _Lazy, query: Query, request: SearchRequest) -> tuple[list[Hit], int]:
+    def _page(self, searcher: tantivy.Searcher, plan: _Lazy, query: Query, request: SearchRequest,
+              total: int | None) -> tuple[list[Hit], int]:
+        """The requested page of hits, and the total: counted by tantivy when it is not known yet."""
         by_date = request.sort == "date"
-        result = searcher.search(query, limit=request.per_page, offset=request.offset, count=True,
+        result = searcher.search(query, limit=request.per_page, offset=request.offset, count=total is None,
                                  order_by_field="date_key" if by_date else None, order=tantivy.Order.Desc)
         docs = [orjson.loads(searcher.doc(address)["source"][0]) for _, address in result.hits]
-        return self._hits(searcher, plan() if docs else None, docs), _count(result)
+        return self._hits(searcher, plan() if docs else None, docs), _count(result) if total is None else total
 
-    def _facets(self, searcher: tantivy.Searcher, units: tuple[Unit, ...], text: _Lazy, request: SearchRequest,
-                filters: dict[str, tuple[str, ...]], matched: int) -> dict[str, list[FacetCount]]:
+    # -- matches as bitmaps (see :mod:`.bitsets`) ------------------------------------------------
+
+    def _text_bits(self, plan: QueryPlan) -> Bits | None:
+        """The documents the query's words match, as a bitmap; ``None`` when the document sets
+        cannot say (no sets, or a phrase among the alternatives: that needs word positions)."""
+        sets = self.sets
+        if sets is None or any(len(a.stems) > 1 for alternatives in plan.units for a in alternatives):
+            return None
+        bits: Bits | None = None
+        for alternatives in plan.units:
+            unit = sets.any_stem(a.stems[0] for a in alternatives)
+            bits = unit if bits is None else np.bitwise_and(bits, unit, out=bits)
+        return sets.everything() if bits is None else bits
+
+    def _narrowed(self, bits: Bits, filters: dict[str, tuple[str, ...]]) -> Bits:
+        """``bits`` AND every filter (a filter: any of its values)."""
+        assert self.sets is not None
+        narrowed = bits.copy()
+        for name, values in filters.items():
+            np.bitwise_and(narrowed, self.sets.any_value(name, values), out=narrowed)
+        return narrowed
+
+    def _total(self, bits: Bits | None, filters: dict[str, tuple[str, ...]]) -> int | None:
+        return None if bits is None or self.sets is None else self.sets.count(self._narrowed(bits, filters))
+
+    # -- facets ----------------------------------------------------------------------------------
+
+    def _facets(self, searcher: tantivy.Searcher, units: tuple[Unit, ...], text: _Lazy, matches: _Lazy,
+                request: SearchRequest, filters: dict[str, tuple[str, ...]], matched: int) -> dict[str, list[FacetCount]]:
         """Disjunctive counts: a facet with an active filter is counted with every filter but its
         own; all the others are counted together with the full filter set, over the ``matched``
         documents. Cached counts are reused per facet, and only the missing ones are counted."""
@@ -343,7 +395,7 @@ class TantivyEngine(SearchEngine):
             found = {name: self.counts.get((units, key, name)) for name in names}
             missing = [name for name, value in found.items() if value is None]
             if missing:
-                fresh = self._count(searcher, units, text, key, missing,
+                fresh = self._count(searcher, units, text, matches, key, missing,
                                     matched if key == _filter_key(filters) else None)
                 for name in missing:
                     self.counts.put((units, key, name), fresh[name])
@@ -351,10 +403,14 @@ class TantivyEngine(SearchEngine):
             counts.update(found)
         return {name: counts[name] or [] for name in wanted}
 
-    def _count(self, searcher: tantivy.Searcher, units: tuple[Unit, ...], text: _Lazy, key: tuple[Any, ...],
-               names: list[str], matched: int | None) -> dict[str, list[FacetCount]]:
+    def _count(self, searcher: tantivy.Searcher, units: tuple[Unit, ...], text: _Lazy, matches: _Lazy,
+               key: tuple[Any, ...], names: list[str], matched: int | None) -> dict[str, list[FacetCount]]:
         """Counts of ``names`` over the query within filter set ``key`` (``matched`` documents,
-        when known); without a query, the filter set's totals."""
+        when known): from the document sets when they can say, else with tantivy (without a
+        query, the filter set's totals)."""
+        bits = matches()
+        if bits is not None and self.sets is not None:
+            return self.sets.facet_counts(self._narrowed(bits, dict(key)), names)
         if not units:
             return self._totals(searcher, key, names)
         query = self._filtered(text(), dict(key))
