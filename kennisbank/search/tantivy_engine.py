@@ -82,7 +82,10 @@ class CompiledUnit:
     """One query unit in this index: the alternatives it stands for and their query."""
 
     alternatives: tuple[Alternative, ...]
+    clauses: tuple[tuple[Occur, Query], ...]
+    """One optional term (or phrase) query per alternative and searchable field."""
     query: Query
+    """The clauses as one query (empty when the unit stands for nothing in this index)."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ class QueryPlan:
     units: tuple[tuple[Alternative, ...], ...]
     queries: tuple[Query, ...]
     """One query per unit (its alternatives in every searchable field, summed)."""
+    clauses: tuple[tuple[tuple[Occur, Query], ...], ...]
+    """Per unit, the clauses of its query."""
     title_key: str
     words: tuple[str, ...]
     """Stems of the plain query words, in order (for the proximity bonus)."""
@@ -248,26 +253,32 @@ class TantivyEngine(SearchEngine):
     # -- queries -----------------------------------------------------------------------------
 
     def _text_query(self, plan: QueryPlan) -> Query:
+        """The units (all required), the exact-title bonus and, for several words, the proximity
+        bonus. One unit is one flat disjunction with the title bonus among its clauses: a
+        required clause around it made tantivy score every match through one more scorer
+        (0.9 -> 0.55 ms per single-word search at 100,000 documents, same ranking)."""
+        exact_title = (Occur.Should, Query.const_score_query(
+            Query.term_query(self._schema, TITLE_KEY, plan.title_key), EXACT_TITLE_SCORE))
+        if len(plan.queries) == 1 and len(plan.words) <= 1 and plan.clauses[0]:
+            return Query.boolean_query([*plan.clauses[0], exact_title])
         clauses = [(Occur.Must, query) for query in plan.queries]
         if not clauses:
             return Query.all_query()
-        clauses.append((Occur.Should, Query.const_score_query(
-            Query.term_query(self._schema, TITLE_KEY, plan.title_key), EXACT_TITLE_SCORE)))
+        clauses.append(exact_title)
         if len(plan.words) > 1:
             clauses += [(Occur.Should, Query.boost_query(Query.phrase_query(self._schema, name, list(plan.words),
                                                                             slop=PROXIMITY_SLOP), PROXIMITY_BOOST))
                         for name in PROXIMITY_FIELDS]
         return Query.boolean_query(clauses)
 
-    def _alternatives_query(self, alternatives: tuple[Alternative, ...]) -> Query:
+    def _alternatives_clauses(self, alternatives: tuple[Alternative, ...]) -> tuple[tuple[Occur, Query], ...]:
         """One query word or synonym group: every alternative in every searchable field, scored
         by BM25 with the field's boost times the alternative's weight, summed in one flat
         disjunction. (A dis-max over the alternatives, the best form counting fully and the
         others 10 %, ranked worse on the judged set and cost 2-3 times as much per expanded
         word: one nested scorer per alternative; see docs/search.md.)"""
-        clauses = [(Occur.Should, Query.boost_query(self._field_query(f.field, a.stems), f.boost * a.weight))
-                   for a in alternatives for f in self.settings.searchable]
-        return Query.boolean_query(clauses) if clauses else Query.empty_query()
+        return tuple((Occur.Should, Query.boost_query(self._field_query(f.field, a.stems), f.boost * a.weight))
+                     for a in alternatives for f in self.settings.searchable)
 
     def _field_query(self, field_name: str, stems: tuple[str, ...]) -> Query:
         """A term, or a phrase of terms, in one field."""
@@ -279,14 +290,16 @@ class TantivyEngine(SearchEngine):
         """What each query unit stands for in this index: stems (or phrases of stems) with weights."""
         compiled = [self._compiled(u) for u in units]
         return QueryPlan(units=tuple(c.alternatives for c in compiled), queries=tuple(c.query for c in compiled),
-                         title_key=title_key(q), words=tuple(_stem(u.phrases[0][0]) for u in units if not u.is_synonym))
+                         clauses=tuple(c.clauses for c in compiled), title_key=title_key(q),
+                         words=tuple(_stem(u.phrases[0][0]) for u in units if not u.is_synonym))
 
     def _compiled(self, unit: Unit) -> CompiledUnit:
         """A unit's alternatives and query, expanded and built once per index version: the most
         searched words come back in most requests."""
         def compile_unit() -> CompiledUnit:
             alternatives = self._unit_alternatives(unit)
-            return CompiledUnit(alternatives, self._alternatives_query(alternatives))
+            clauses = self._alternatives_clauses(alternatives)
+            return CompiledUnit(alternatives, clauses, Query.boolean_query(list(clauses)) if clauses else Query.empty_query())
         return self.units.get_or_compute(unit, compile_unit)
 
     def _unit_alternatives(self, unit: Unit) -> tuple[Alternative, ...]:
