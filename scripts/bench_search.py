@@ -28,7 +28,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from local_server import free_port, wait_until_answering
 
 from kennisbank.content import load_repository
 from kennisbank.search.cache import CACHE_ENV
@@ -168,12 +169,6 @@ def query_string(request: SearchRequest) -> str:
     return "/search?" + urlencode(params)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 WORKER = """
 import socket, sys, uvicorn
 from kennisbank.search.api import app_from_environment
@@ -204,19 +199,10 @@ def start_server(root: Path, build: Path, workers: int, cache: int | None = None
     processes = [subprocess.Popen([sys.executable, "-c", WORKER, str(port), *FLAVOURS[flavour]], cwd=ROOT, env=env)
                  for _ in range(workers)]
     url = f"http://127.0.0.1:{port}"
-    import httpx
-
-    try:
-        for _ in range(400):
-            try:
-                if httpx.get(url + "/health", timeout=1).status_code == 200:
-                    return processes, url
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise RuntimeError("server did not start")
-    except BaseException:
+    if not wait_until_answering(url + "/health", 20, process=processes[0]):
         stop_server(processes)
-        raise
+        raise RuntimeError("server did not start")
+    return processes, url
 
 
 def stop_server(processes: list[subprocess.Popen]) -> None:
