@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -44,11 +45,11 @@ class Unit:
 
 def analyse(q: str, settings: SearchSettings) -> list[Unit]:
     tokens = words(q)
-    groups = _synonym_words(settings.synonyms)
+    members = _members_by_first_word(settings.synonyms)
     units: list[Unit] = []
     i = 0
     while i < len(tokens):
-        match = _longest_member(tokens, i, groups)
+        match = _longest_member(tokens, i, members.get(tokens[i], ()))
         if match:
             length, group = match
             units.append(Unit(tuple(dict.fromkeys(m for m in group if m))))
@@ -61,14 +62,23 @@ def analyse(q: str, settings: SearchSettings) -> list[Unit]:
 
 
 @lru_cache(maxsize=8)
-def _synonym_words(synonyms: tuple[tuple[str, ...], ...]) -> list[tuple[tuple[str, ...], ...]]:
-    return [tuple(tuple(words(member)) for member in group) for group in synonyms]
+def _members_by_first_word(synonyms: tuple[tuple[str, ...], ...]
+                           ) -> dict[str, list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]]:
+    """Every synonym (as words) with its group, by its first word: a query word is compared only
+    with the synonyms that start with it."""
+    index: dict[str, list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]] = {}
+    for group in synonyms:
+        members = tuple(tuple(words(member)) for member in group)
+        for member in members:
+            if member:
+                index.setdefault(member[0], []).append((member, members))
+    return index
 
 
-def _longest_member(tokens: list[str], start: int, groups: list[Any]) -> tuple[int, tuple[Any, ...]] | None:
+def _longest_member(tokens: list[str], start: int, candidates: Iterable[tuple[tuple[str, ...], Any]]
+                    ) -> tuple[int, tuple[Any, ...]] | None:
     best: tuple[int, tuple[Any, ...]] | None = None
-    for group in groups:
-        for member in group:
-            if member and tuple(tokens[start:start + len(member)]) == member and (best is None or len(member) > best[0]):
-                best = (len(member), group)
+    for member, group in candidates:
+        if tuple(tokens[start:start + len(member)]) == member and (best is None or len(member) > best[0]):
+            best = (len(member), group)
     return best

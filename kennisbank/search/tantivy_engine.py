@@ -86,6 +86,9 @@ class CompiledUnit:
     """One optional term (or phrase) query per alternative and searchable field."""
     query: Query
     """The clauses as one query (empty when the unit stands for nothing in this index)."""
+    stems: tuple[str, ...] | None
+    """The stems of its alternatives, or ``None`` when one is a phrase (the document sets have
+    no word positions)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class QueryPlan:
     """One query per unit (its alternatives in every searchable field, summed)."""
     clauses: tuple[tuple[tuple[Occur, Query], ...], ...]
     """Per unit, the clauses of its query."""
+    stems: tuple[tuple[str, ...] | None, ...]
+    """Per unit, the stems of its alternatives (``None``: a phrase among them)."""
     title_key: str
     words: tuple[str, ...]
     """Stems of the plain query words, in order (for the proximity bonus)."""
@@ -290,7 +295,8 @@ class TantivyEngine(SearchEngine):
         """What each query unit stands for in this index: stems (or phrases of stems) with weights."""
         compiled = [self._compiled(u) for u in units]
         return QueryPlan(units=tuple(c.alternatives for c in compiled), queries=tuple(c.query for c in compiled),
-                         clauses=tuple(c.clauses for c in compiled), title_key=title_key(q),
+                         clauses=tuple(c.clauses for c in compiled), stems=tuple(c.stems for c in compiled),
+                         title_key=title_key(q),
                          words=tuple(_stem(u.phrases[0][0]) for u in units if not u.is_synonym))
 
     def _compiled(self, unit: Unit) -> CompiledUnit:
@@ -299,7 +305,9 @@ class TantivyEngine(SearchEngine):
         def compile_unit() -> CompiledUnit:
             alternatives = self._unit_alternatives(unit)
             clauses = self._alternatives_clauses(alternatives)
-            return CompiledUnit(alternatives, clauses, Query.boolean_query(list(clauses)) if clauses else Query.empty_query())
+            query = Query.boolean_query(list(clauses)) if clauses else Query.empty_query()
+            phrase = any(len(a.stems) > 1 for a in alternatives)
+            return CompiledUnit(alternatives, clauses, query, None if phrase else tuple(a.stems[0] for a in alternatives))
         return self.units.get_or_compute(unit, compile_unit)
 
     def _unit_alternatives(self, unit: Unit) -> tuple[Alternative, ...]:
@@ -378,11 +386,11 @@ class TantivyEngine(SearchEngine):
         """The documents the query's words match, as a bitmap; ``None`` when the document sets
         cannot say (no sets, or a phrase among the alternatives: that needs word positions)."""
         sets = self.sets
-        if sets is None or any(len(a.stems) > 1 for alternatives in plan.units for a in alternatives):
+        if sets is None or None in plan.stems:
             return None
         bits: Bits | None = None
-        for alternatives in plan.units:
-            unit = sets.any_stem(a.stems[0] for a in alternatives)
+        for stems in plan.stems:
+            unit = sets.any_stem(stems or ())
             bits = unit if bits is None else np.bitwise_and(bits, unit, out=bits)
         return sets.everything() if bits is None else bits
 
