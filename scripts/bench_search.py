@@ -235,7 +235,7 @@ def throughput_wrk(url: str, paths: list[str], seconds: int, connections: int) -
                       "done = function(summary, latency, requests)\n"
                       "  io.write(string.format('P50 %f\\nP99 %f\\n', latency:percentile(50)/1000, latency:percentile(99)/1000))\n"
                       "end\n")
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
+    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = float(re.search(r"P50 ([\d.]+)", out).group(1))

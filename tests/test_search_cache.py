@@ -172,3 +172,32 @@ def test_document_sets_that_number_the_documents_differently_are_not_used(repo, 
     refused, counted = engine.search(request), honest.search(request)
     assert (refused.total, refused.facets) == (counted.total, counted.facets)
     assert {h.id for h in refused.hits} == {h.id for h in counted.hits}
+
+
+def test_document_sets_count_what_tantivy_counts_for_many_random_requests(index, repo):
+    """Totals and facet counts from the bitmaps equal tantivy's own for 300 random requests:
+    one to three words of the sample's titles (the last one also cut short, as while typing),
+    with and without filters on one or two facets."""
+    import random
+
+    from kennisbank.search.query import words
+
+    folder, settings = index
+    documents = build_documents(repo)[0]
+    vocabulary = sorted({w for d in documents for w in words(d["title"]) if len(w) > 2})
+    values = {name: sorted({v for d in documents for v in ([d[name]] if isinstance(d.get(name), str) else d.get(name) or [])})
+              for name in ("city", "theme", "type", "collection")}
+    with_sets = TantivyEngine(folder, settings, cache_size=0)
+    without = TantivyEngine(folder, settings, cache_size=0)
+    without.sets = None
+    assert with_sets.sets is not None
+    rng = random.Random(12)
+    for _ in range(300):
+        q = [rng.choice(vocabulary) for _ in range(rng.choice((1, 1, 2, 3)))]
+        if rng.random() < 0.3:
+            q[-1] = q[-1][:rng.randint(2, len(q[-1]))]
+        filters = {name: tuple(rng.sample(values[name], rng.choice((1, 1, 2))))
+                   for name in rng.sample(sorted(values), rng.choice((0, 0, 1, 2)))}
+        request = SearchRequest(q=" ".join(q), filters=filters, facets=("type", "collection", "theme", "city", "year"))
+        counted, reference = with_sets.search(request), without.search(request)
+        assert (counted.total, counted.facets) == (reference.total, reference.facets), request
