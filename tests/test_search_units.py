@@ -47,6 +47,9 @@ def test_marked_html_uses_byte_ranges_and_escapes():
     start = len("één <b>".encode())
     assert marked_html(text, [(start, start + 4)]) == "één &lt;b&gt;<mark>kerk</mark>&lt;/b&gt; &amp; café"
     assert marked_html("a<b", []) == "a&lt;b"
+    two = "kerk & kerken"
+    assert marked_html(two, [(len(b"kerk & "), len(two.encode())), (0, 4)]) == "<mark>kerk</mark> &amp; <mark>kerken</mark>"
+    assert marked_html("a\x01b\x02kerk", [(4, 8)]) == "a b <mark>kerk</mark>"  # control characters cannot forge marks
     assert plain_snippet("woord " * 100, 20).endswith("…") and len(plain_snippet("woord " * 100, 20)) <= 21
 
 

@@ -203,9 +203,10 @@ class DocumentSets:
             if field_values is None:
                 counts[name] = []
                 continue
-            per_value = np.bitwise_count(field_values.bitmaps & bits).sum(axis=1).tolist()
-            found = [FacetCount(key, n) for key, n in zip(field_values.keys, per_value, strict=True) if n]
-            counts[name] = sorted(found, key=lambda c: (-c.count, c.value))
+            per_value = np.bitwise_count(field_values.bitmaps & bits).sum(axis=1, dtype=np.int64)
+            order = np.argsort(-per_value, kind="stable")  # most first; rows are in value order
+            keys, numbers = field_values.keys, per_value.tolist()
+            counts[name] = [FacetCount(keys[i], numbers[i]) for i in order.tolist() if numbers[i]]
         return counts
 
 

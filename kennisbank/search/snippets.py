@@ -13,19 +13,26 @@ ELLIPSIS = "…"
 
 
 def marked_html(fragment: str, ranges: Iterable[tuple[int, int]]) -> str:
-    """``fragment`` as HTML with ``<mark>`` around each (start, end) *byte* range (UTF-8)."""
-    data = fragment.encode("utf-8")
-    out: list[str] = []
+    """``fragment`` as HTML with ``<mark>`` around each (start, end) *byte* range (UTF-8).
+
+    The ranges are cut into the bytes as two control characters (any already in the text become
+    spaces, which keeps the byte offsets: they have no place in HTML text), the whole is escaped
+    once, and the control characters become the tags: one ``escape`` per snippet, not per piece."""
+    data = fragment.encode("utf-8").replace(_OPEN, b" ").replace(_CLOSE, b" ")
+    pieces: list[bytes] = []
     position = 0
     for start, end in sorted(ranges):
         start, end = max(start, position), min(end, len(data))
         if start >= end:
             continue
-        out.append(escape(data[position:start].decode("utf-8", "replace")))
-        out.append("<mark>" + escape(data[start:end].decode("utf-8", "replace")) + "</mark>")
+        pieces += [data[position:start], _OPEN, data[start:end], _CLOSE]
         position = end
-    out.append(escape(data[position:].decode("utf-8", "replace")))
-    return "".join(out)
+    pieces.append(data[position:])
+    text = escape(b"".join(pieces).decode("utf-8", "replace"))
+    return text.replace("\x01", "<mark>").replace("\x02", "</mark>")
+
+
+_OPEN, _CLOSE = b"\x01", b"\x02"
 
 
 def plain_snippet(text: str, max_chars: int) -> str:
