@@ -8,7 +8,6 @@ sorting, and the whole document stored as JSON (the only stored field) for hits 
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import tempfile
@@ -222,11 +221,6 @@ class TantivyEngine(SearchEngine):
         self.sets = DocumentSets.load(self.folder, self._numbered_alike)
         if self.sets is not None and self.sets.searchable_fields != tuple(f.field for f in self.settings.searchable):
             self.sets = None  # written for other search settings: tantivy counts until the next build
-        # The vocabulary and compounds are hundreds of thousands of entries that live as long as
-        # this index: left to the cyclic garbage collector, every full collection walks them
-        # (~45 ms at 100,000 documents, a request's worth of latency spikes). Frozen, they are
-        # still freed by reference counting when the index is swapped.
-        gc.freeze()
         self._sizes = {name: max(10, len(values) + 1) for name, values in self.meta.catalog.labels.items()}
         self.pages.clear()
         self.counts.clear()
