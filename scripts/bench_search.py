@@ -5,8 +5,7 @@
 Generates corpora with scripts/generate_corpus.py (the project's one generator of Dutch text),
 loads them through the content model, indexes them with the embedded engine, then at the largest
 size measures requests that count 4 facets (type, theme, city, year), return the top 10 and
-snippets: in-process (p50/p99), over HTTP on loopback one request at a time (p50/p99; with a
-Python client, then with `wrk -c1`), and
+snippets: in-process (p50/p99), over HTTP on loopback one request at a time (p50/p99), and
 throughput with a load generator (`wrk` when installed, else an asyncio httpx client).
 
 Two request mixes (see :func:`query_log`): the realistic *query log* (Zipf over the corpus's own
@@ -367,10 +366,6 @@ def http_rows(n: int, corpus: Path, build: Path, args, paths: list[str], label: 
         timings = http_latency(url, paths[:2000])
         rows.append((f"{n:,} docs over HTTP, query log, {name}, one client (p50 / p99)",
                      f"{percentile(timings, 50):.2f} / {percentile(timings, 99):.2f} ms; {_load()}"))
-        if shutil.which("wrk"):  # the same, with a C client: the Python client adds ~1.5 ms per request
-            rps, p50, p99 = throughput_wrk(url, paths[2000:], args.seconds, 1)
-            rows.append((f"{n:,} docs over HTTP, query log, {name}, one connection (wrk -c1: p50 / p99)",
-                         f"{p50:.2f} / {p99:.2f} ms, {rps:,.0f} req/s; {_load()}"))
     finally:
         stop_server(processes)
     processes, url = start_server(corpus, build, args.workers, cache, flavour)
