@@ -548,7 +548,8 @@ def newsletter_build(ctx: click.Context, month: str | None, every: bool, out: st
 @newsletter.command("send")
 @click.argument("number", type=click.IntRange(1))
 @click.option("--to", "recipients", type=click.Path(exists=True, dir_okay=False),
-              help="CSV with an `email` column and optionally `name` (default: the confirmed subscribers).")
+              help="CSV with an `email` column and optionally `name` (default: the confirmed subscribers); "
+                   "addresses unsubscribed or erased in the subscriber store are left out.")
 @click.option("--dry-run", is_flag=True, help="List who would get the issue; send nothing.")
 @click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="At most this many messages a second.")
 @click.option("--log", "log_path", type=click.Path(dir_okay=False),

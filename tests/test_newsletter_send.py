@@ -235,3 +235,35 @@ def test_a_second_send_log_for_the_same_issue_and_list_is_refused_unless_forced(
                          smtp_env(server))
     assert forced.returncode == 0, forced.stderr
     assert server.recorder.received_by() == {email: 2 for email in emails}
+
+
+def test_a_csv_send_leaves_out_whoever_unsubscribed_or_was_erased_in_the_store(sample_root, issues_dir, tmp_path):
+    """An old export or a list from elsewhere must not reach someone who asked for nothing more:
+    addresses unsubscribed or erased in the subscriber store (a real SQLite file) are left out,
+    whatever their case in the list."""
+    from kennisbank.subscribers.store import NewSubscriber, open_store
+
+    url = f"sqlite:///{tmp_path / 'abonnees.sqlite'}"
+    store = open_store(url)
+    store.add(NewSubscriber("Lezer01@Example.org"), resubscribe=False)
+    store.unsubscribe(store.find("lezer01@example.org").id)
+    store.add(NewSubscriber("lezer02@example.org"), resubscribe=False)
+    store.erase("lezer02@example.org")
+    store.add(NewSubscriber("lezer03@example.org"), resubscribe=False)  # still subscribed: no reason to leave out
+    store.close()
+    csv = tmp_path / "oude-lijst.csv"
+    emails = write_csv(csv, 4)
+    with SmtpServer(Recorder()) as server:
+        result = run_cli(sample_root, send_args(issues_dir, csv), smtp_env(server) | {"DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert server.recorder.received_by() == {emails[0]: 1, emails[3]: 1}
+    assert "2 address(es) in" in result.stderr and "unsubscribed or were erased" in result.stderr
+
+
+def test_a_csv_send_without_a_store_does_not_create_one(sample_root, issues_dir, tmp_path):
+    csv = tmp_path / "lijst.csv"
+    write_csv(csv, 2)
+    database = tmp_path / "nog-geen-winkel.sqlite"
+    result = run_cli(sample_root, send_args(issues_dir, csv, "--dry-run"), {"DATABASE_URL": f"sqlite:///{database}"})
+    assert result.returncode == 0, result.stderr
+    assert not database.exists() and "left out" not in result.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -20,6 +21,9 @@ from kennisbank.newsletter.recipients import RecipientSource
 from kennisbank.newsletter.send import PartialSend, Plan, plan, read_issue, send, smtp_config
 from kennisbank.newsletter.sendlog import SendLog, claim, peek_state
 from kennisbank.staging import StagedFiles
+
+if TYPE_CHECKING:
+    from kennisbank.subscribers.config import SubscriberConfig
 
 Echo = Callable[[str], None]
 
@@ -47,13 +51,30 @@ def build_command(root: Path, out: Path, month: str | None, every: bool, echo: E
 def recipient_source(root: Path, recipients_csv: Path | None) -> RecipientSource:
     """``--to list.csv``, or else the confirmed subscribers in the store."""
     from kennisbank.newsletter.recipients import CsvRecipients
-
-    if recipients_csv is not None:
-        return CsvRecipients(recipients_csv)
     from kennisbank.subscribers.config import subscriber_config
     from kennisbank.subscribers.source import StoreRecipients
 
-    return StoreRecipients(subscriber_config(load_settings(root)))
+    config = subscriber_config(load_settings(root))
+    if recipients_csv is not None:
+        return CsvRecipients(recipients_csv, _store_opt_outs(config))
+    return StoreRecipients(config)
+
+
+def _store_opt_outs(config: SubscriberConfig) -> Callable[[list[str]], set[str]] | None:
+    """The subscriber store's unsubscriptions and erasures, for a CSV send; None when there is no
+    store yet (a SQLite file that does not exist is not created for this)."""
+    url = config.database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        return None
+
+    def opted_out(emails: list[str]) -> set[str]:
+        store = config.open_store()
+        try:
+            return store.opted_out(emails)
+        finally:
+            store.close()
+
+    return opted_out
 
 
 def send_command(root: Path, number: int, source: RecipientSource, issues_dir: Path, log_path: Path | None,
@@ -64,6 +85,9 @@ def send_command(root: Path, number: int, source: RecipientSource, issues_dir: P
     recipients, duplicates = source.load()
     if duplicates:
         echo(f"{duplicates} duplicate address(es) in {source.description} ignored: each reader gets one copy")
+    if source.left_out:
+        echo(f"{source.left_out} address(es) in {source.description} unsubscribed or were erased in the "
+             "subscriber store: left out")
     log_path = log_path or source.default_log(number)
     if dry_run:
         todo = plan(recipients, peek_state(log_path, number), uncertain)

@@ -10,6 +10,7 @@ readers.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -106,6 +107,7 @@ class RecipientSource(Protocol):
 
     description: str  # for messages: "leden.csv", "the subscriber store"
     identity: str  # which list this is, for the registry that ties one send log to (issue, list)
+    left_out: int  # addresses :meth:`load` dropped because they opted out (unsubscribed or erased)
 
     def load(self) -> tuple[list[Recipient], int]:
         """The recipients, and how many duplicates were dropped."""
@@ -126,15 +128,30 @@ class RecipientSource(Protocol):
 
 
 class CsvRecipients:
-    """A hand-made list: ``email`` and optionally ``name`` columns."""
+    """A hand-made list: ``email`` and optionally ``name`` columns.
 
-    def __init__(self, path: Path):
+    ``opted_out``, when given, names the list's addresses that unsubscribed or were erased in the
+    subscriber store: they are left out, so an old export or a list from elsewhere never reaches
+    someone who asked to get nothing more."""
+
+    def __init__(self, path: Path, opted_out: Callable[[list[str]], set[str]] | None = None):
         self.path = path
         self.description = str(path)
         self.identity = str(path.resolve())
+        self.opted_out = opted_out
+        self.left_out = 0
 
     def load(self) -> tuple[list[Recipient], int]:
-        return read_recipients(self.path)
+        recipients, duplicates = read_recipients(self.path)
+        if self.opted_out is not None:
+            gone = self.opted_out([r.email for r in recipients])
+            kept = [r for r in recipients if r.key not in gone]
+            self.left_out = len(recipients) - len(kept)
+            if not kept:
+                raise KennisbankError(f"every address in {self.path} unsubscribed or was erased in the "
+                                      "subscriber store; nothing was sent")
+            recipients = kept
+        return recipients, duplicates
 
     def default_log(self, number: int) -> Path:
         """Next to the list: ``leden.csv`` → ``leden.121.send-log.jsonl``. The log survives rebuilds

@@ -21,6 +21,7 @@ class StoreRecipients:
         self.config = config
         self.description = "the subscriber store"
         self.identity = f"subscriber store {config.location}"
+        self.left_out = 0  # only confirmed subscribers are ever loaded
         self._store: Store | None = None
         self._signer: Signer | None = None
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast, overload
@@ -28,6 +28,8 @@ from kennisbank.errors import KennisbankError
 
 PENDING, CONFIRMED, UNSUBSCRIBED, DELETED = "pending", "confirmed", "unsubscribed", "deleted"
 STATUSES = (PENDING, CONFIRMED, UNSUBSCRIBED, DELETED)
+OPT_OUT_BATCH = 500
+"""Addresses looked up per query by :meth:`Store.opted_out` (well under SQLite's parameter limit)."""
 CONFIRM_MAIL = "confirm"
 MAX_EMAIL, MAX_NAME, MAX_ORGANISATION, MAX_SOURCE = 254, 100, 150, 40
 
@@ -212,6 +214,21 @@ class Store:
                  .where(subscribers.c.status == CONFIRMED).order_by(subscribers.c.id))
         with self.engine.connect() as conn:
             return [(row.id, row.email, row.name or "") for row in conn.execute(query)]
+
+    def opted_out(self, emails: Iterable[str]) -> set[str]:
+        """Those of ``emails`` (lower-cased) that unsubscribed or were erased here: a list made
+        elsewhere must not reach them again. Looked up by salted hash, in batches."""
+        by_hash = {self.email_hash(email): email.strip().lower() for email in emails}
+        keys = list(by_hash)
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), OPT_OUT_BATCH):
+                batch = keys[start:start + OPT_OUT_BATCH]
+                query = select(subscribers.c.email_hash).where(
+                    subscribers.c.email_hash.in_(batch), subscribers.c.status.in_((UNSUBSCRIBED, DELETED)))
+                keys_found: list[str] = list(conn.execute(query).scalars())
+                found.update(by_hash[key] for key in keys_found)
+        return found
 
     def status_of(self, subscriber_id: int) -> str | None:
         with self.engine.connect() as conn:
