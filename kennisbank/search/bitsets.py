@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from kennisbank.search.documents import values_of
 from kennisbank.search.engine import FacetCount
 
 FILE = "bitsets.npz"
@@ -91,8 +92,7 @@ def write_bitsets(documents: Sequence[dict[str, Any]], searchable: Sequence[str]
     for number, doc in enumerate(documents):
         found: set[str] = set()
         for name in searchable:
-            value = doc.get(name)
-            for text in value if isinstance(value, list) else [value] if value else []:
+            for text in values_of(doc, name):
                 for chunk in set(text.split()):
                     known = chunks.get(chunk)
                     if known is None:
@@ -101,8 +101,7 @@ def write_bitsets(documents: Sequence[dict[str, Any]], searchable: Sequence[str]
         for stem in found:
             stems.setdefault(stem, []).append(number)
         for name in filter_fields:
-            value = doc.get(name)
-            for item in {value} if isinstance(value, str) else set(value or ()):
+            for item in set(values_of(doc, name)):
                 values[name].setdefault(item, []).append(number)
     stem_names = sorted(stems)
     stem_offsets, stem_numbers = _csr([stems[s] for s in stem_names])

@@ -58,6 +58,14 @@ class FacetCatalog:
         return {f: dict(sorted(v.items())) for f, v in sorted(self.labels.items())}
 
 
+def values_of(doc: dict[str, Any], name: str) -> list[Any]:
+    """A search document's field as a list: empty, its one value, or the values of a list field."""
+    value = doc.get(name)
+    if not value:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
 def build_documents(repo: Repository, sites: Sites | None = None) -> tuple[list[dict[str, Any]], FacetCatalog]:
     """All published items as search documents (sorted by id, for reproducible indexes); with
     ``sites``, each names the websites that show it."""

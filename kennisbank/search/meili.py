@@ -25,7 +25,7 @@ from typing import Any
 
 from kennisbank.errors import KennisbankError
 from kennisbank.search.analysis import dutch
-from kennisbank.search.documents import SITE_FIELD, FacetCatalog
+from kennisbank.search.documents import SITE_FIELD, FacetCatalog, values_of
 from kennisbank.search.engine import EngineUnavailable, FacetCount, Hit, IndexInfo, SearchEngine, SearchRequest, SearchResult
 from kennisbank.search.index_files import build_time, index_version, read_meta
 from kennisbank.search.params import MAX_PAGE, MAX_PER_PAGE
@@ -181,11 +181,7 @@ def word_forms(documents: Sequence[dict[str, Any]]) -> list[list[str]]:
 
 
 def _doc_words(doc: dict[str, Any]) -> set[str]:
-    parts: list[str] = []
-    for name in TEXT_FIELDS:
-        value = doc.get(name) or ""
-        parts.extend(value if isinstance(value, list) else [value])
-    return set(words(" ".join(parts)))
+    return set(words(" ".join(text for name in TEXT_FIELDS for text in values_of(doc, name))))
 
 
 def parse_version(text: str) -> tuple[int, ...]:
