@@ -123,7 +123,10 @@ class DocumentSets:
     dense: dict[str, Bits]
     sparse: dict[str, npt.NDArray[np.int32]]
     values: dict[str, FieldValues]
-    searchable_fields: tuple[str, ...] = ()
+    searchable_fields: tuple[str, ...]
+    everything: Bits
+    """Every document (the bits past the last document stay 0); read-only, made once per index
+    (a filter-only search starts from it)."""
 
     @classmethod
     def load(cls, folder: Path, check: Callable[[int, dict[int, str]], bool]) -> DocumentSets | None:
@@ -144,9 +147,9 @@ class DocumentSets:
             for i, stem in enumerate(stems):
                 held = numbers[offsets[i]:offsets[i + 1]]
                 if len(held) * DENSE_SHARE >= size:
-                    dense[str(stem)] = _bitmap(held, size)
+                    dense[stem] = _bitmap(held, size)
                 else:
-                    sparse[str(stem)] = held
+                    sparse[stem] = held
             rows: dict[str, tuple[list[str], list[Bits]]] = {}
             v_offsets, v_numbers = data["value_offsets"], data["value_numbers"]
             value_fields, value_items = _unstrings(data["value_fields"]), _unstrings(data["value_items"])
@@ -157,11 +160,9 @@ class DocumentSets:
             searchable = tuple(_unstrings(data["searchable"]))
         values = {name: FieldValues(keys, {k: i for i, k in enumerate(keys)}, np.vstack(bitmaps))
                   for name, (keys, bitmaps) in rows.items()}
-        return cls(size, dense, sparse, values, searchable)
-
-    def everything(self) -> Bits:
-        """Every document (the bits past the last document stay 0)."""
-        return _bitmap(np.arange(self.size, dtype=np.int32), self.size)
+        everything = _bitmap(np.arange(size, dtype=np.int32), size)
+        everything.flags.writeable = False
+        return cls(size, dense, sparse, values, searchable, everything)
 
     def any_stem(self, stems: Iterable[str]) -> Bits:
         """The documents holding at least one of ``stems`` in a searchable field."""

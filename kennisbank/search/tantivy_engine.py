@@ -377,7 +377,7 @@ class TantivyEngine(SearchEngine):
         for unit in plan.units:
             held = sets.any_stem(unit.stems or ())
             bits = held if bits is None else np.bitwise_and(bits, held, out=bits)
-        return sets.everything() if bits is None else bits
+        return sets.everything if bits is None else bits
 
     def _narrowed(self, bits: Bits, filters: dict[str, tuple[str, ...]]) -> Bits:
         """``bits`` AND every filter (a filter: any of its values)."""
