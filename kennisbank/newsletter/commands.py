@@ -63,8 +63,10 @@ def recipient_source(root: Path, recipients_csv: Path | None) -> RecipientSource
 def _store_opt_outs(config: SubscriberConfig) -> Callable[[list[str]], set[str]] | None:
     """The subscriber store's unsubscriptions and erasures, for a CSV send; None when there is no
     store yet (a SQLite file that does not exist is not created for this)."""
-    url = config.database_url
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+    from kennisbank.subscribers.store import sqlite_file
+
+    file = sqlite_file(config.database_url)
+    if file is not None and not file.is_file():
         return None
 
     def opted_out(emails: list[str]) -> set[str]:

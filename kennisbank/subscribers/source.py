@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kennisbank.newsletter.recipients import Recipient
 from kennisbank.subscribers.config import SubscriberConfig
-from kennisbank.subscribers.store import CONFIRMED, Store
+from kennisbank.subscribers.store import CONFIRMED, Store, sqlite_file
 from kennisbank.subscribers.tokens import UNSUBSCRIBE, Signer, Token
 
 
@@ -37,9 +37,8 @@ class StoreRecipients:
                 self.store.confirmed_recipients()], 0
 
     def _folder(self) -> Path:
-        url = self.config.database_url
-        return Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite:///") \
-            else self.config.settings.root / "var"
+        file = sqlite_file(self.config.database_url)
+        return file.parent if file is not None else self.config.settings.root / "var"
 
     def default_log(self, number: int) -> Path:
         """Beside the SQLite file (``var/subscribers.121.send-log.jsonl``); for PostgreSQL in ``var/``."""

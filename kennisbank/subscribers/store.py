@@ -383,11 +383,16 @@ class Store:
             return int(conn.execute(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))).scalar_one())
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a ``sqlite:///`` URL; None for any other database."""
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
 def open_store(url: str, *, migrate: bool = True) -> Store:
     """Open (and by default migrate) the store at a SQLAlchemy URL."""
     try:
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        if (file := sqlite_file(url)) is not None:
+            file.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
