@@ -29,7 +29,7 @@ def marked_html(fragment: str, ranges: Iterable[tuple[int, int]]) -> str:
         position = end
     pieces.append(data[position:])
     text = escape(b"".join(pieces).decode("utf-8", "replace"))
-    return text.replace("\x01", "<mark>").replace("\x02", "</mark>")
+    return text.replace(_OPEN.decode(), "<mark>").replace(_CLOSE.decode(), "</mark>")
 
 
 _OPEN, _CLOSE = b"\x01", b"\x02"
