@@ -22,14 +22,12 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
+from local_server import free_port, wait_until_answering
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -63,23 +61,12 @@ def words_from(repo, n: int, seed: int = 3) -> list[str]:
     return random.Random(seed).sample(found, min(n, len(found)))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(root: Path, out: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen([sys.executable, "-c", SERVER, str(root), str(out), str(port)], cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/api/health").status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.1)
+    if wait_until_answering(url + "/api/health", 30, process=process):
+        return process, url
     process.kill()
     raise SystemExit("the server did not start")
 
