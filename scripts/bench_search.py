@@ -199,7 +199,12 @@ def start_server(root: Path, build: Path, workers: int, cache: int | None = None
     processes = [subprocess.Popen([sys.executable, "-c", WORKER, str(port), *FLAVOURS[flavour]], cwd=ROOT, env=env)
                  for _ in range(workers)]
     url = f"http://127.0.0.1:{port}"
-    if not wait_until_answering(url + "/health", 20, process=processes[0]):
+    try:
+        started = wait_until_answering(url + "/health", 20, process=processes[0])
+    except BaseException:  # interrupted while waiting: leave no worker behind
+        stop_server(processes)
+        raise
+    if not started:
         stop_server(processes)
         raise RuntimeError("server did not start")
     return processes, url
