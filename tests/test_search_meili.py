@@ -4,7 +4,11 @@ contract suite (test_search_contract.py) when MEILI_URL points at a real server.
 
 from __future__ import annotations
 
+import json
 import socket
+import threading
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from hypothesis import given
@@ -271,41 +275,50 @@ def test_the_api_forgets_the_master_key_once_it_has_tried_to_derive_the_search_k
     assert str(caught.value) == meili.UNAVAILABLE
 
 
-class _EchoingServer:
-    """A hostile (or broken) server on loopback that answers every request with a 'task' holding
-    the Authorization header it received, in a shape the client cannot validate. The point of the
-    test is a server that misbehaves, so this is the real thing, not a stand-in for Meilisearch."""
+class _LoopbackJson:
+    """A real HTTP server on a free loopback port (a thread of this process): every request goes to
+    :meth:`answer`, which gives the status and the JSON to reply with."""
+
+    def answer(self, method: str, path: str, headers: Message, body: bytes) -> tuple[int, object]:
+        raise NotImplementedError
 
     def __enter__(self) -> str:
-        import json
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        server = self
 
-        class Echo(BaseHTTPRequestHandler):
+        class Handler(BaseHTTPRequestHandler):
             def _reply(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(length)
-                auth = self.headers.get("Authorization", "")
-                body = json.dumps({"taskUid": auth, "indexUid": auth, "status": auth, "type": auth,
-                                   "enqueuedAt": auth, "results": auth, "hits": auth}).encode()
-                self.send_response(202)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status, payload = server.answer(self.command, self.path, self.headers, body)
+                reply = json.dumps(payload).encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(reply)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _reply
 
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def __exit__(self, *exc_info: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class _EchoingServer(_LoopbackJson):
+    """A hostile (or broken) server on loopback that answers every request with a 'task' holding
+    the Authorization header it received, in a shape the client cannot validate. The point of the
+    test is a server that misbehaves, so this is the real thing, not a stand-in for Meilisearch."""
+
+    def answer(self, method: str, path: str, headers: Message, body: bytes) -> tuple[int, object]:
+        auth = headers.get("Authorization", "")
+        return 202, {"taskUid": auth, "indexUid": auth, "status": auth, "type": auth,
+                     "enqueuedAt": auth, "results": auth, "hits": auth}
 
 
 def test_a_server_echoing_the_key_in_a_malformed_reply_never_gets_it_printed(monkeypatch, sample_root, settings):
@@ -328,7 +341,7 @@ def test_a_server_echoing_the_key_in_a_malformed_reply_never_gets_it_printed(mon
         assert secret not in str(caught.value) and "[redacted]]" not in str(caught.value)
 
 
-class _FacetSearchRecorder:
+class _FacetSearchRecorder(_LoopbackJson):
     """A loopback HTTP server that keeps the JSON body of each request the real ``meilisearch``
     client sends and answers in the shape of Meilisearch's facet-search route (``facetHits``,
     per its specification 0246): the payload is what is under test, not a Meilisearch."""
@@ -337,34 +350,9 @@ class _FacetSearchRecorder:
         self.hits = hits
         self.requests: list[tuple[str, dict[str, object]]] = []
 
-    def __enter__(self) -> str:
-        import json
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        recorder = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                recorder.requests.append((self.path, json.loads(body)))
-                reply = json.dumps({"facetHits": recorder.hits, "facetQuery": None, "processingTimeMs": 0}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def answer(self, method: str, path: str, headers: Message, body: bytes) -> tuple[int, object]:
+        self.requests.append((path, json.loads(body)))
+        return 200, {"facetHits": self.hits, "facetQuery": None, "processingTimeMs": 0}
 
 
 def test_facet_value_search_sends_the_site_scope_as_a_filter(settings):
