@@ -99,6 +99,23 @@ def test_an_item_whose_title_is_the_query_comes_first(engine, q, first):
     assert ranked(engine, q)[0] == first
 
 
+@pytest.mark.parametrize("q", ["Stad in cijfers", "europa", "kerk"])
+def test_the_exact_title_bonus_scores_the_same_whatever_the_title(engine, q):
+    """The bonus is a boosted term query (so tantivy can prune a one-word search); its boost
+    undoes the title's idf, so every exact title gets the same bonus, and a query no title is
+    adds no clause at all."""
+    from tantivy import Query
+
+    from kennisbank.search.tantivy_engine import EXACT_TITLE_SCORE, title_key
+
+    clauses = engine._exact_title(title_key(q))
+    titled = [d for d in engine.search(SearchRequest(q=q, per_page=50, facets=())).hits if title_key(d.title) == title_key(q)]
+    assert len(clauses) == len(titled[:1])
+    if clauses:
+        scores = [score for score, _ in engine._searcher().search(Query.boolean_query(clauses), limit=5).hits]
+        assert scores and all(score == pytest.approx(EXACT_TITLE_SCORE, rel=1e-5) for score in scores)
+
+
 def test_a_typo_changes_the_ranking_little(engine):
     exact, typo = ranked(engine, "herbestemming")[:5], ranked(engine, "herbestemmng")[:5]
     assert len(set(exact) & set(typo)) >= 4
