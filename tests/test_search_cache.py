@@ -201,3 +201,54 @@ def test_document_sets_count_what_tantivy_counts_for_many_random_requests(index,
         request = SearchRequest(q=" ".join(q), filters=filters, facets=("type", "collection", "theme", "city", "year"))
         counted, reference = with_sets.search(request), without.search(request)
         assert (counted.total, counted.facets) == (reference.total, reference.facets), request
+
+
+def test_the_document_store_gives_the_documents_tantivy_stores(index):
+    """Hits and ``get`` read the document store; it holds, by number, what tantivy's stored copy
+    holds, so both readers give the same documents."""
+    import tantivy
+
+    folder, settings = index
+    engine = TantivyEngine(folder, settings, cache_size=0)
+    assert engine.store is not None
+    searcher = engine._searcher()
+    without = TantivyEngine(folder, settings, cache_size=0)
+    without.store = None
+    for n in range(searcher.num_docs):
+        address = tantivy.DocAddress(0, n)
+        assert engine._document(searcher, address) == without._document(searcher, address)
+    request = SearchRequest(q="kerk", per_page=20)
+    assert engine.search(request) == without.search(request)
+    first = engine.search(request).hits[0].id
+    assert engine.get(first) == without.get(first) and engine.get(first)["id"] == first
+
+
+@pytest.mark.parametrize("damage", ["reversed", "truncated", "missing", "foreign"])
+def test_a_document_store_that_does_not_fit_the_index_is_not_used(repo, sample_root, tmp_path, damage):
+    """A store written in another order, cut short, gone or not a store at all is refused, and
+    the documents come from tantivy's stored copy: the answers stay the same."""
+    import shutil
+
+    from kennisbank.search.store import FILE
+
+    documents, catalog = build_documents(repo)
+    settings = load_search_settings(sample_root)
+    write_index(documents, catalog, settings, tmp_path / "a")
+    honest = TantivyEngine(tmp_path / "a", settings, cache_size=0)
+    target = tmp_path / "a" / FILE
+    replacement = tmp_path / "replacement"  # a new file renamed over the store: the honest engine maps the old one
+    if damage == "reversed":
+        write_index(documents[::-1], catalog, settings, tmp_path / "b")
+        shutil.copy(tmp_path / "b" / FILE, replacement)
+    elif damage == "truncated":
+        replacement.write_bytes(target.read_bytes()[:-100])
+    else:
+        replacement.write_bytes(b"not a store")
+    if damage == "missing":
+        target.unlink()
+    else:
+        replacement.replace(target)
+    engine = TantivyEngine(tmp_path / "a", settings, cache_size=0)
+    assert engine.store is None and honest.store is not None
+    request = SearchRequest(q="kerk", filters={"city": ("gent",)}, per_page=50)
+    assert engine.search(request) == honest.search(request)

@@ -8,7 +8,6 @@ sorting, and the whole document stored as JSON (the only stored field) for hits 
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import tempfile
@@ -32,6 +31,7 @@ from kennisbank.search.index_files import META_FILE, IndexMeta, build_time, inde
 from kennisbank.search.query import Unit, analyse, words
 from kennisbank.search.settings import SEARCHABLE_FIELDS, SearchSettings
 from kennisbank.search.snippets import marked_html, plain_snippet
+from kennisbank.search.store import DocumentStore, document_bytes, write_store
 
 SNIPPET_CHARS = 180
 PLAIN_FIELD = "plain"
@@ -142,13 +142,15 @@ def write_index(documents: list[dict[str, Any]], catalog: FacetCatalog, settings
     # opens each term's postings once, not once per segment (~10 % less CPU per request at
     # 100,000 documents than the two segments of two threads; writing takes ~30 % longer).
     writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
-    for doc in documents:
-        writer.add_document(_tantivy_document(doc))
+    blobs = [document_bytes(doc) for doc in documents]
+    for doc, blob in zip(documents, blobs, strict=True):
+        writer.add_document(_tantivy_document(doc, blob))
         if progress:
             progress(1)
     writer.commit()
     writer.wait_merging_threads()
     index.reload()
+    write_store(blobs, folder)
     write_bitsets(documents, [f.field for f in settings.searchable], FILTER_FIELDS, dutch().analyze, folder)
     find_compounds(_vocabulary_counts(index.searcher()), _stem, settings.compounds).save(folder / COMPOUNDS_FILE)
     meta = IndexMeta(version=index_version(documents, settings), built_at=build_time(),
@@ -157,9 +159,8 @@ def write_index(documents: list[dict[str, Any]], catalog: FacetCatalog, settings
     return meta
 
 
-def _tantivy_document(doc: dict[str, Any]) -> tantivy.Document:
-    fields: dict[str, Any] = {"id": doc["id"], "date_key": int(doc.get("date_key") or 0),
-                    "source": json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()}
+def _tantivy_document(doc: dict[str, Any], source: bytes) -> tantivy.Document:
+    fields: dict[str, Any] = {"id": doc["id"], "date_key": int(doc.get("date_key") or 0), "source": source}
     texts = []
     for name in SEARCHABLE_FIELDS:
         if doc.get(name):
@@ -215,6 +216,7 @@ class TantivyEngine(SearchEngine):
             or find_compounds(counts, _stem, self.settings.compounds)
         self.vocabulary = Vocabulary(counts, _stem, compounds)
         self.sets = DocumentSets.load(self.folder, self._numbered_alike)
+        self.store = DocumentStore.open(self.folder, self._numbered_alike)
         if self.sets is not None and self.sets.searchable_fields != tuple(f.field for f in self.settings.searchable):
             self.sets = None  # written for other search settings: tantivy counts until the next build
         self._sizes = {name: max(10, len(values) + 1) for name, values in self.meta.catalog.labels.items()}
@@ -378,8 +380,16 @@ class TantivyEngine(SearchEngine):
         by_date = request.sort == "date"
         result = searcher.search(query, limit=request.per_page, offset=request.offset, count=total is None,
                                  order_by_field="date_key" if by_date else None, order=tantivy.Order.Desc)
-        docs = [orjson.loads(searcher.doc(address)["source"][0]) for _, address in result.hits]
+        docs = [self._document(searcher, address) for _, address in result.hits]
         return self._hits(searcher, plan() if docs else None, docs), _count(result) if total is None else total
+
+    def _document(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
+        """The search document at ``address``: from the document store (see :mod:`.store`), else
+        from tantivy's stored copy."""
+        if self.store is not None and address.segment_ord == 0:
+            return self.store.document(address.doc)
+        found: dict[str, Any] = orjson.loads(searcher.doc(address)["source"][0])
+        return found
 
     # -- matches as bitmaps (see :mod:`.bitsets`) ------------------------------------------------
 
@@ -522,10 +532,7 @@ class TantivyEngine(SearchEngine):
     def get(self, doc_id: str) -> dict[str, Any] | None:
         searcher = self._searcher()
         result = searcher.search(Query.term_query(self._schema, "id", doc_id), limit=1)
-        if not result.hits:
-            return None
-        found: dict[str, Any] = orjson.loads(searcher.doc(result.hits[0][1])["source"][0])
-        return found
+        return self._document(searcher, result.hits[0][1]) if result.hits else None
 
     def catalog(self) -> FacetCatalog:
         self._searcher()
