@@ -252,3 +252,31 @@ def test_a_document_store_that_does_not_fit_the_index_is_not_used(repo, sample_r
     assert engine.store is None and honest.store is not None
     request = SearchRequest(q="kerk", filters={"city": ("gent",)}, per_page=50)
     assert engine.search(request) == honest.search(request)
+
+
+def test_the_compiled_bitmap_loops_agree_with_numpy():
+    """``_bits.c`` against NumPy on random bitmaps, with word counts that do and do not fill
+    the loop's groups of four, and refuses what it cannot do instead of reading past a buffer."""
+    import numpy as np
+
+    from kennisbank.search import _bits
+
+    rng = np.random.default_rng(5)
+    for words in (1, 3, 4, 7, 1563):
+        matrix = rng.integers(0, 2**64, size=(9, words), dtype=np.uint64)
+        bits = rng.integers(0, 2**64, size=words, dtype=np.uint64)
+        out = np.full(9, -1, dtype=np.int64)
+        _bits.shared_counts(matrix, bits, out)
+        assert out.tolist() == np.bitwise_count(matrix & bits).sum(axis=1).tolist()
+        numbers = rng.choice(words * 64, size=min(500, words * 64), replace=False).astype(np.int32)
+        made = np.zeros(words, dtype=np.uint64)
+        _bits.set_numbers(made, numbers)
+        flags = np.zeros(words * 64, dtype=bool)
+        flags[numbers] = True
+        assert made.tolist() == np.packbits(flags, bitorder="little").view(np.uint64).tolist()
+    with pytest.raises(IndexError, match="outside the bitmap"):
+        _bits.set_numbers(np.zeros(2, dtype=np.uint64), np.array([128], dtype=np.int32))
+    with pytest.raises(ValueError, match="rows of len"):
+        _bits.shared_counts(np.zeros((2, 3), dtype=np.uint64), np.zeros(2, dtype=np.uint64), np.zeros(2, dtype=np.int64))
+    with pytest.raises(ValueError, match="8-byte items"):
+        _bits.shared_counts(np.zeros((2, 3), dtype=np.uint32), np.zeros(3, dtype=np.uint64), np.zeros(2, dtype=np.int64))

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from kennisbank.search import _bits
 from kennisbank.search.documents import values_of
 from kennisbank.search.engine import FacetCount
 
@@ -50,9 +51,9 @@ def _words(size: int) -> int:
 
 
 def _bitmap(numbers: npt.NDArray[np.int32], size: int) -> Bits:
-    flags = np.zeros(_words(size) * 64, dtype=bool)
-    flags[numbers] = True
-    return np.packbits(flags, bitorder="little").view(np.uint64)
+    bits = np.zeros(_words(size), dtype=np.uint64)
+    _bits.set_numbers(bits, np.ascontiguousarray(numbers, dtype=np.int32))
+    return bits
 
 
 def _strings(items: Sequence[str]) -> npt.NDArray[np.uint8]:
@@ -201,16 +202,20 @@ class DocumentSets:
         no matched document carries are left out.
 
         The facets' value bitmaps are stacked into one matrix per set of facets asked together
-        (a request asks for the same few every time), so NumPy ANDs, counts and sums them in
-        three passes instead of three per facet (measured at 100,000 documents and four facets:
-        0.22 -> 0.16 ms)."""
+        (a request asks for the same few every time), and one compiled loop (``_bits.c``) ANDs,
+        counts and sums each row in a single pass over the matrix. NumPy needs three passes and
+        two temporary matrices for that: 0.21 against 0.04 ms for four facets at 100,000
+        documents (84 values, 1 MB)."""
         stack = self._stack(tuple(names))
-        per_value = np.add.reduce(np.bitwise_count(np.bitwise_and(stack.bitmaps, bits)), axis=1, dtype=np.int64)
+        per_value = np.empty(len(stack.bitmaps), dtype=np.int64)
+        _bits.shared_counts(stack.bitmaps, bits, per_value)
+        numbers = per_value.tolist()
         counts: dict[str, list[FacetCount]] = {}
         for name, keys, (start, end) in zip(names, stack.keys, stack.rows, strict=True):
-            numbers = per_value[start:end]
-            order = np.argsort(-numbers, kind="stable")[:np.count_nonzero(numbers)]  # most first; rows in value order
-            counts[name] = [FacetCount(keys[i], n) for i, n in zip(order.tolist(), numbers[order].tolist(), strict=True)]
+            row = numbers[start:end]
+            # most first; a stable sort keeps the rows' value order among equal counts
+            held = sorted((i for i in range(len(row)) if row[i]), key=lambda i: -row[i])
+            counts[name] = [FacetCount(keys[i], row[i]) for i in held]
         return counts
 
     def _stack(self, names: tuple[str, ...]) -> _Stack:
