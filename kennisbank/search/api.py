@@ -201,9 +201,9 @@ class SearchApi:
         for value in selected:
             by_value.setdefault(value, 0)
         labels = catalog.values(spec.field)
-        values = [{"value": v, "label": labels.get(v, v), "count": n, "selected": v in selected}
-                  for v, n in by_value.items()]
-        return {"field": spec.field, "label": spec.label, "values": _ordered(values, spec.order)}
+        ordered = _ordered([(v, labels.get(v, v), n) for v, n in by_value.items()], spec.order)
+        values = [{"value": v, "label": label, "count": n, "selected": v in selected} for v, label, n in ordered]
+        return {"field": spec.field, "label": spec.label, "values": values}
 
     async def facets(self, request: Request) -> Response:
         spec = self.settings.facet(request.path_params["field"])
@@ -258,12 +258,16 @@ def _sort_label(label: str) -> str:
     return fold(label)
 
 
-def _ordered(values: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
+def _ordered(values: list[tuple[str, str, int]], order: str) -> list[tuple[str, str, int]]:
+    """(value, label, count) rows in a facet's order. Each row is sorted as a tuple led by its
+    sort key (compared in C, where a key function per row took half the API's facet time)."""
     if order == "value_desc":
-        return sorted(values, key=lambda v: v["value"], reverse=True)
+        return sorted(values, reverse=True)
     if order == "label":
-        return sorted(values, key=lambda v: (_sort_label(v["label"]), v["value"]))
-    return sorted(values, key=lambda v: (-v["count"], _sort_label(v["label"]), v["value"]))
+        by_label = sorted([(_sort_label(label), value, label, n) for value, label, n in values])
+        return [(value, label, n) for _, value, label, n in by_label]
+    by_count = sorted([(-n, _sort_label(label), value, label) for value, label, n in values])
+    return [(value, label, -negative) for negative, _, value, label in by_count]
 
 
 def _starts(prefix: str, value: str, label: str) -> bool:
