@@ -178,3 +178,16 @@ def test_serve_mounts_the_api_at_slash_api(repo, sample_root, tmp_path):
         body = httpx.get(f"{url}/api/search", params={"q": "kerk", "per_page": 1}).json()
         assert body["total"] > 0 and body["hits"][0]["url"].startswith("/")
         assert httpx.get(f"{url}/api/openapi.json").json()["servers"] == [{"url": "/api"}]
+
+
+def test_facet_values_follow_their_configured_order():
+    """count: most first, equal counts by folded label (É with E), then value; label: by folded
+    label; value_desc: newest year first. Selected values with no matches count 0."""
+    from kennisbank.search.api import _ordered
+
+    rows = [("b", "Brugge", 3), ("e2", "Éé", 5), ("a", "antwerpen", 5), ("z", "Zele", 0), ("e1", "Ee", 5)]
+    assert [v for v, _, _ in _ordered(rows, "count")] == ["a", "e1", "e2", "b", "z"]
+    assert [v for v, _, _ in _ordered(rows, "label")] == ["a", "b", "e1", "e2", "z"]
+    assert _ordered(rows, "count")[0] == ("a", "antwerpen", 5)
+    years = [("2019", "2019", 1), ("2021", "2021", 9), ("2020", "2020", 4)]
+    assert [v for v, _, _ in _ordered(years, "value_desc")] == ["2021", "2020", "2019"]
