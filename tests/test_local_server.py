@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-from local_server import free_port, wait_until_answering
+from local_server import KeepAliveClient, free_port, wait_until_answering
 
 
 class _Late(http.server.BaseHTTPRequestHandler):
@@ -49,3 +49,46 @@ def test_gives_up_when_the_server_process_ends_or_time_runs_out():
     assert not wait_until_answering(f"http://127.0.0.1:{free_port()}/", 60, process=process)
     assert time.monotonic() - started < 5
     assert not wait_until_answering(f"http://127.0.0.1:{free_port()}/", 0.3)
+
+
+class _KeepAlive(http.server.BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive: the path back as the body (/big: 200 KB), framed by
+    Content-Length, except /chunked (no Content-Length); counts the connections it was asked on."""
+
+    protocol_version = "HTTP/1.1"
+    connections: set[int] = set()
+
+    def do_GET(self) -> None:
+        type(self).connections.add(id(self.connection))
+        body = b"x" * 200_000 if self.path == "/big" else self.path.encode()
+        self.send_response(404 if self.path == "/missing" else 200)
+        if self.path == "/chunked":
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_keep_alive_client_reads_answers_one_after_another_on_one_connection():
+    import pytest
+
+    port = free_port()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _KeepAlive)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with KeepAliveClient(f"http://127.0.0.1:{port}") as client:
+            assert client.get("/search?q=kerk") == (200, b"/search?q=kerk")
+            assert client.get("/missing") == (404, b"/missing")
+            assert client.get("/big") == (200, b"x" * 200_000)  # more than one read
+            assert client.get("/after") == (200, b"/after")
+            assert len(_KeepAlive.connections) == 1
+            with pytest.raises(RuntimeError, match="without Content-Length"):
+                client.get("/chunked")
+    finally:
+        server.shutdown()
