@@ -171,17 +171,34 @@ def query_string(request: SearchRequest) -> str:
 
 
 WORKER = """
-import socket, sys, uvicorn
+import asyncio, socket, sys, uvicorn
 from kennisbank.search.api import app_from_environment
+app = app_from_environment()
+
+async def opened():  # GET /health in-process: the engine opens before the first connection
+    scope = {"type": "http", "method": "GET", "path": "/health", "raw_path": b"/health", "query_string": b"",
+             "headers": [], "root_path": "", "scheme": "http", "http_version": "1.1", "asgi": {"version": "3.0"}}
+    sent = []
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+    async def send(message):
+        sent.append(message)
+    await app(scope, receive, send)
+    assert sent[0]["status"] == 200, sent
+
+asyncio.run(opened())
 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 sock.bind(("127.0.0.1", int(sys.argv[1])))
-config = uvicorn.Config(app_from_environment, factory=True, log_level="warning", access_log=False,
-                        http=sys.argv[2], loop=sys.argv[3])
+config = uvicorn.Config(app, log_level="warning", access_log=False, http=sys.argv[2], loop=sys.argv[3])
 uvicorn.Server(config).run(sockets=[sock])
 """
+"""One API worker: it opens the engine first and only then listens. A worker that listened
+while still opening the index (a second or two at 100,000 documents) got no connections from
+a load generator that had already connected to the other one: wrk keeps its connections, so
+one worker served the whole run on one core (seen as throughput halving from run to run)."""
 
 
 #: uvicorn's protocol and event loop per ``--http`` flavour: pure Python, or the C/Cython ones.
@@ -201,7 +218,8 @@ def start_server(root: Path, build: Path, workers: int, cache: int | None = None
                  for _ in range(workers)]
     url = f"http://127.0.0.1:{port}"
     try:
-        started = wait_until_answering(url + "/health", 20, process=processes[0])
+        started = _all_listening(port, workers, processes, 60) and wait_until_answering(
+            url + "/health", 20, process=processes[0])
     except BaseException:  # interrupted while waiting: leave no worker behind
         stop_server(processes)
         raise
@@ -209,6 +227,20 @@ def start_server(root: Path, build: Path, workers: int, cache: int | None = None
         stop_server(processes)
         raise RuntimeError("server did not start")
     return processes, url
+
+
+def _all_listening(port: int, workers: int, processes: list[subprocess.Popen], seconds: float) -> bool:
+    """Whether all ``workers`` listen on ``port`` (Linux: LISTEN sockets in /proc/net/tcp) before
+    ``seconds`` pass or a worker ends: only then does every connection a load generator opens
+    reach a worker that is ready (see :data:`WORKER`)."""
+    local = f"0100007F:{port:04X}"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and all(p.poll() is None for p in processes):
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+        if sum(1 for line in lines if line.split()[1] == local and line.split()[3] == "0A") >= workers:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def stop_server(processes: list[subprocess.Popen]) -> None:
