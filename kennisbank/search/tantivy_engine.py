@@ -34,6 +34,11 @@ from kennisbank.search.snippets import marked_html, plain_snippet
 from kennisbank.search.store import DocumentStore, document_bytes, write_store
 
 SNIPPET_CHARS = 180
+SNIPPET_HEAD = 600
+"""A long text's snippet is looked for in its first 600 characters (up to a space) first, and in
+the rest only when they hold no match: tantivy reads the whole text it is given (~20 ns a
+character), so a 5,000-character body cost 0.1 ms per hit, and the first passage that holds the
+words is what a visitor expects to see anyway."""
 PLAIN_FIELD = "plain"
 """Every searchable text unstemmed: the vocabulary query words are expanded to, and phrases."""
 COMPOUNDS_FILE = "compounds.json"
@@ -509,16 +514,14 @@ class TantivyEngine(SearchEngine):
         return generator
 
     def _snippet(self, generator: tantivy.SnippetGenerator | None, doc: dict[str, Any]) -> str:
-        """From the body, else the summary, else the start of the text (analysed as ``plain``)."""
-        for text in filter(None, (doc.get(name) for name in ("body", "summary"))):
-            if generator is None:
-                break
-            snippet = generator.snippet_from_doc(tantivy.Document(**{PLAIN_FIELD: text}))
-            ranges = [(r.start, r.end) for r in snippet.highlighted()]
-            if ranges:
-                html = marked_html(snippet.fragment(), ranges)
-                start, end = snippet.fragment_range().start, snippet.fragment_range().end
-                return ("…" if start > 0 else "") + html + ("…" if end < len(text.encode()) else "")
+        """From the body (its head first, see :data:`SNIPPET_HEAD`), else the summary, else the
+        start of the text (analysed as ``plain``)."""
+        if generator is not None:
+            for text in filter(None, (doc.get(name) for name in ("body", "summary"))):
+                for offset, part in _parts(text):
+                    found = _marked(generator, part, offset > 0, offset + len(part) < len(text))
+                    if found is not None:
+                        return found
         return plain_snippet(doc.get("summary") or doc.get("body") or "", SNIPPET_CHARS)
 
     def facet_values(self, field_name: str, prefix: str, limit: int,
@@ -542,6 +545,25 @@ class TantivyEngine(SearchEngine):
         self._searcher()
         return IndexInfo(engine=self.name, documents=self.meta.documents, version=self.meta.version,
                          built_at=self.meta.built_at)
+
+
+def _parts(text: str) -> list[tuple[int, str]]:
+    """``text`` as its head and the rest, each with its offset; a short text whole."""
+    cut = text.find(" ", SNIPPET_HEAD) if len(text) > SNIPPET_HEAD + SNIPPET_CHARS else -1
+    return [(0, text)] if cut < 0 else [(0, text[:cut]), (cut + 1, text[cut + 1:])]
+
+
+def _marked(generator: tantivy.SnippetGenerator, part: str, before: bool, after: bool) -> str | None:
+    """The best fragment of ``part`` with its matches marked, ``…`` where the text goes on
+    (``before``/``after``: text outside ``part``); ``None`` when nothing in it matches."""
+    snippet = generator.snippet_from_doc(tantivy.Document(**{PLAIN_FIELD: part}))
+    ranges = [(r.start, r.end) for r in snippet.highlighted()]
+    if not ranges:
+        return None
+    fragment = snippet.fragment_range()
+    html = marked_html(snippet.fragment(), ranges)
+    return ("…" if before or fragment.start > 0 else "") + html + (
+        "…" if after or fragment.end < len(part.encode()) else "")
 
 
 def _facet_prefix(name: str) -> str:
