@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -165,3 +166,19 @@ def test_script_moves_events_that_passed_since_the_build(site):
         server.shutdown()
     assert upcoming == ["Studiedag herbestemming van parochiekerken 2027"]
     assert past[0] == "Netwerkmoment tijdelijk gebruik" and moved_cta == 0
+
+
+def test_each_calendar_describes_brussels_time_for_its_own_dates(site, repo):
+    """The VTIMEZONE of a file covers only the years around its events (a short file), and is
+    right for them: the file's own zone definition, not Python's, gives the event's UTC instant."""
+    timed = [e for e in events(repo) if isinstance(e.meta.start, dt.datetime)]
+    assert timed
+    for event in timed:
+        path = site / "agenda" / f"{event.slug}.ics"
+        calendar = parse(path)
+        (zone,) = calendar.walk("VTIMEZONE")
+        own = zone.to_tz()
+        start = event.meta.start
+        expected = start.replace(tzinfo=ZoneInfo("Europe/Brussels")).astimezone(dt.UTC)
+        assert start.replace(tzinfo=own).astimezone(dt.UTC) == expected, event.id
+        assert path.stat().st_size < 2500, event.id

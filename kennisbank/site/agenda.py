@@ -11,6 +11,7 @@ page is still right for the build date.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from kennisbank.config import Settings
@@ -126,24 +127,49 @@ def _host(settings: Settings) -> str:
     return urlsplit(settings.site_url).hostname or "kennisbank"
 
 
-def _to_bytes(calendar) -> bytes:  # type: ignore[no-untyped-def]
-    calendar.add_missing_timezones()  # VTIMEZONE Europe/Brussels for the TZID the events use
+def _to_bytes(calendar, events: list[Item]) -> bytes:  # type: ignore[no-untyped-def]
+    """The calendar as iCalendar, with a VTIMEZONE for each TZID its timed events use, inserted
+    before them as icalendar's ``add_missing_timezones`` does. The zone is described only from the
+    year before the events' first year to the year after their last: icalendar's default span
+    (1970-2038) took ~12 ms to compute and 150 lines per file, once per event file, which made
+    every live-preview refresh rewrite 300 event calendars for 2.5 s at 2,000 items. Each span
+    is computed once per process."""
+    missing = sorted(calendar.get_missing_tzids())
+    if missing:
+        years = [day.year for event in events for day in _days(event)]
+        position = len(calendar.timezones)
+        for tzid in missing:
+            calendar.subcomponents.insert(position, _timezone(tzid, min(years) - 1, max(years) + 1))
+            position += 1
     return calendar.to_ical()  # type: ignore[no-any-return]
+
+
+@cache
+def _timezone(tzid: str, first_year: int, last_year: int):  # type: ignore[no-untyped-def]
+    from icalendar import Timezone
+
+    return Timezone.from_tzid(tzid, first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year, 12, 31))
+
+
+def _days(event: Item) -> tuple[dt.date, dt.date]:
+    meta = event.meta_as(Event)
+    return _day(meta.start), _day(meta.end or meta.start)
 
 
 def event_ics(event: Item, settings: Settings, stamp: dt.datetime) -> bytes:
     """One event as an iCalendar file (one VEVENT)."""
     calendar = _calendar(settings, event.title)
     calendar.add_component(_vevent(event, settings, stamp))
-    return _to_bytes(calendar)
+    return _to_bytes(calendar, [event])
 
 
 def upcoming_ics(repo: Repository, settings: Settings, today: dt.date, stamp: dt.datetime) -> bytes:
     """The feed of upcoming events (calendar apps subscribe to it)."""
     calendar = _calendar(settings, f"Agenda – {settings.site_name}")
-    for event in split_events(repo.of_type("event"), today)[0]:
+    upcoming = split_events(repo.of_type("event"), today)[0]
+    for event in upcoming:
         calendar.add_component(_vevent(event, settings, stamp))
-    return _to_bytes(calendar)
+    return _to_bytes(calendar, upcoming)
 
 
 def calendar_files(repo: Repository, settings: Settings, today: dt.date, now: dt.datetime) -> dict[str, bytes]:
