@@ -14,11 +14,9 @@ reload script does and loads the item page and its listing once the version chan
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import re
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from local_server import free_port, wait_until_answering  # scripts/ is first on the path
 
 
 def corpus(items: int, work: Path) -> Path:
@@ -85,9 +85,7 @@ def edit_latency(root: Path, out: Path, edits: int) -> tuple[list[float], list[f
 
     from kennisbank.content import load_repository
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([str(Path(sys.executable).parent / "kennisbank"), "--root", str(root), "serve",
                                "--out", str(out), "--port", str(port)], stderr=subprocess.PIPE, text=True)
     messages: list[str] = []
@@ -98,12 +96,10 @@ def edit_latency(root: Path, out: Path, edits: int) -> tuple[list[float], list[f
     page_times, listing_times = [], []
     try:
         with httpx.Client() as client:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.TransportError):
-                    if client.get(base + "/").status_code == 200:
-                        break
-                time.sleep(0.1)
+            if not wait_until_answering(base + "/", 120, process=server):
+                raise RuntimeError("kennisbank serve did not answer within 120 s")
+            # with several sites, / redirects to the portal's folder (/portaal/): its pages live there
+            portal = base + client.get(base + "/", follow_redirects=True).url.path.rstrip("/")
             time.sleep(1)  # let the watcher settle
             version = client.get(base + "/__livereload").json()["version"]
             for n in range(edits):
@@ -118,9 +114,9 @@ def edit_latency(root: Path, out: Path, edits: int) -> tuple[list[float], list[f
                 while (page is None or listing is None) and time.monotonic() - saved < 30:
                     # like the page's live-reload script: wait for the site's version to change, then load
                     version = client.get(base + "/__livereload", params={"since": version}, timeout=60).json()["version"]
-                    if page is None and marker in client.get(f"{base}/nieuws/{source.stem}/").text:
+                    if page is None and marker in client.get(f"{portal}/nieuws/{source.stem}/").text:
                         page = time.monotonic() - saved
-                    if listing is None and any(marker in client.get(f"{base}{url}").text
+                    if listing is None and any(marker in client.get(f"{portal}{url}").text
                                                for url in (f"/nieuws/{year}/", "/nieuws/")):
                         listing = time.monotonic() - saved
                 page_times.append(page or float("inf"))
