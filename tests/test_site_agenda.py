@@ -182,3 +182,25 @@ def test_each_calendar_describes_brussels_time_for_its_own_dates(site, repo):
         expected = start.replace(tzinfo=ZoneInfo("Europe/Brussels")).astimezone(dt.UTC)
         assert start.replace(tzinfo=own).astimezone(dt.UTC) == expected, event.id
         assert path.stat().st_size < 2500, event.id
+
+
+def test_the_preview_remakes_only_the_calendars_of_changed_events(repo, sample_root):
+    """Through the preview's render cache an unchanged event's file is the one made before (its
+    DTSTAMP too), and an event whose location changed is made anew; a build (no cache) makes all."""
+    import dataclasses
+
+    from kennisbank.config import load_settings
+    from kennisbank.site import rendercache
+    from kennisbank.site.agenda import _event_file
+
+    settings = load_settings(sample_root)
+    event, other = events(repo)[:2]
+    moved = dataclasses.replace(event, meta=event.meta.model_copy(update={"location": "Elders, Gent"}))
+    later = BUILD_DAY + dt.timedelta(hours=2)
+    cache = rendercache.RenderCache()
+    first = _event_file(event, settings, BUILD_DAY, cache), _event_file(other, settings, BUILD_DAY, cache)
+    assert _event_file(other, settings, later, cache) is first[1]
+    remade = _event_file(moved, settings, later, cache)
+    assert b"Elders" in remade and b"DTSTAMP:20261129T140000Z" in remade
+    assert b"DTSTAMP:20261129T120000Z" in first[1]
+    assert b"DTSTAMP:20261129T140000Z" in _event_file(other, settings, later, rendercache.RenderCache())

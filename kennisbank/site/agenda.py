@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from kennisbank.config import Settings
 from kennisbank.content import Item, Repository
 from kennisbank.content.models import Event
+from kennisbank.site import rendercache
 from kennisbank.staging import PageContext, StagedPage
 
 TIMEZONE = "Europe/Brussels"  # event times in the content are local Belgian times
@@ -174,6 +175,21 @@ def upcoming_ics(repo: Repository, settings: Settings, today: dt.date, stamp: dt
 
 def calendar_files(repo: Repository, settings: Settings, today: dt.date, now: dt.datetime) -> dict[str, bytes]:
     """Every calendar file by its docs path: one per event and the feed of those upcoming on ``today``."""
-    files = {ics_href(e).lstrip("/"): event_ics(e, settings, now) for e in repo.of_type("event")}
+    cache = rendercache.active()
+    files = {ics_href(e).lstrip("/"): _event_file(e, settings, now, cache) for e in repo.of_type("event")}
     files[FEED] = upcoming_ics(repo, settings, today, now)
     return files
+
+
+def _event_file(event: Item, settings: Settings, stamp: dt.datetime, cache: rendercache.RenderCache) -> bytes:
+    """An event's calendar, taken from an earlier staging run when nothing it shows changed: the
+    preview then rewrites only the edited events' files (all 300 of them took half a second of
+    every refresh at 2,000 items), and an unchanged file keeps the DTSTAMP of the moment it was
+    made, which is what DTSTAMP means. A build's cache is new, so a build makes every file."""
+    meta = event.meta_as(Event)
+    inputs = (event.title, event.summary, meta.start, meta.end, meta.location, settings.absolute(event.url),
+              settings.site_name)
+    known = cache.calendars.get(event.id)
+    if known is not None and known[0] == inputs:
+        return known[1]
+    return cache.calendars.put(event.id, (inputs, event_ics(event, settings, stamp)))[1]

@@ -1,8 +1,8 @@
 """The rendered HTML a staging run may reuse: owned by whoever stages more than once, bounded.
 
 A build stages the site once and needs no memory between runs; the preview (``kennisbank
-serve``) re-stages after every save and reuses the cards, item pages, listings and page texts
-whose inputs did not change. That memory lives in one :class:`RenderCache` object the preview owns
+serve``) re-stages after every save and reuses the cards, item pages, listings, page texts and
+event calendars whose inputs did not change. That memory lives in one :class:`RenderCache` object the preview owns
 and hands to :func:`kennisbank.site.stage.site_pages`; every part is a least-recently-used map with
 a size limit set from the number of items at the start of each run, so a long ``serve`` session
 holds at most a few entries per item however many edits it sees.
@@ -67,6 +67,7 @@ class RenderCache:
     item_pages: LRU[str, tuple[tuple[object, ...], str]] = field(default_factory=LRU)  # item id → (inputs, HTML)
     listings: LRU[tuple[object, ...], str] = field(default_factory=LRU)  # (template, frozen values) → HTML
     texts: LRU[str, tuple[tuple[object, ...], str]] = field(default_factory=LRU)  # docs path → (inputs, Markdown)
+    calendars: LRU[str, tuple[tuple[object, ...], bytes]] = field(default_factory=LRU)  # event id → (inputs, .ics)
     # id(item) → (the item, what its card shows): valid for one run only (ids are reused afterwards)
     card_keys: dict[int, tuple[Item, tuple[object, ...]]] = field(default_factory=dict)
 
@@ -78,7 +79,9 @@ class RenderCache:
         self.listings.limit = items + SLACK
         self.item_pages.limit = items + SLACK
         self.texts.limit = 2 * items + SLACK  # every page of the site: items, listings, pagers
+        self.calendars.limit = items + SLACK
         self.item_pages.keep_only(item_ids)
+        self.calendars.keep_only(item_ids)
 
 
 _active: contextvars.ContextVar[RenderCache | None] = contextvars.ContextVar("render_cache", default=None)
