@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from cms_helpers import DIST, git, git_repository, running_editor
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from site_helpers import launch_chromium
 
 from kennisbank.cms.sandbox import choose, fill_church_fiche, publish_now
@@ -72,7 +73,10 @@ def save_for_review(page, repository: Path, branch: str) -> None:
     """Save (the editorial workflow commits to a branch of its own), then check that branch out:
     it holds what the pull request would carry."""
     page.get_by_role("button", name="Opslaan").click()
-    page.get_by_role("button", name="Status: Concept").wait_for()
+    try:
+        page.get_by_role("button", name="Status: Concept").wait_for()
+    except PlaywrightTimeout:  # say what the editor shows instead (a refused field, an error toast)
+        pytest.fail("not saved; the editor shows:\n" + page.locator("body").inner_text()[:3000])
     assert branch in branches(repository)
     git(repository, "checkout", "-q", branch)
 
@@ -139,7 +143,10 @@ def test_the_preview_shows_the_uploaded_photo_before_and_after_saving_and_when_r
     fill_church_fiche(page, "Sint-Pieterskerk Proefstad", photo, "De kerk met haar nieuwe leeszaal")
     assert preview_photo_width(page) == 2
     page.get_by_role("button", name="Opslaan").click()
-    page.get_by_role("button", name="Status: Concept").wait_for()
+    try:
+        page.get_by_role("button", name="Status: Concept").wait_for()
+    except PlaywrightTimeout:  # say what the editor shows instead (a refused field, an error toast)
+        pytest.fail("not saved; the editor shows:\n" + page.locator("body").inner_text()[:3000])
     assert preview_photo_width(page) == 2
     page.goto("about:blank")  # a fresh editor: the photo now comes from the branch, not from memory
     page.goto(f"{editor.url}/admin/#/collections/kerken/entries/sint-pieterskerk-proefstad")
@@ -172,7 +179,10 @@ def test_a_published_church_fiche_is_merged_into_main_and_its_page_is_built(page
     fill_church_fiche(page, "Sint-Pieterskerk Proefstad", photo, "De kerk met haar nieuwe leeszaal",
                       date=(TODAY.date() - dt.timedelta(days=3)).isoformat())
     page.get_by_role("button", name="Opslaan").click()
-    page.get_by_role("button", name="Status: Concept").wait_for()
+    try:
+        page.get_by_role("button", name="Status: Concept").wait_for()
+    except PlaywrightTimeout:  # say what the editor shows instead (a refused field, an error toast)
+        pytest.fail("not saved; the editor shows:\n" + page.locator("body").inner_text()[:3000])
     assert "cms/kerken/sint-pieterskerk-proefstad" in branches(editor.repository)
 
     publish_now(page)
@@ -228,7 +238,10 @@ def test_a_summary_over_400_characters_is_refused_before_saving(page, editor):
     assert branches(editor.repository) == ["main"]
     page.get_by_label("Samenvatting").fill("x" * 400)
     page.get_by_role("button", name="Opslaan").click()
-    page.get_by_role("button", name="Status: Concept").wait_for()
+    try:
+        page.get_by_role("button", name="Status: Concept").wait_for()
+    except PlaywrightTimeout:  # say what the editor shows instead (a refused field, an error toast)
+        pytest.fail("not saved; the editor shows:\n" + page.locator("body").inner_text()[:3000])
     assert "cms/nieuws/2026/te-lange-samenvatting" in branches(editor.repository)
 
 
