@@ -37,6 +37,7 @@ from starlette.types import Receive, Scope, Send
 
 from kennisbank.config import CONFIG_FILE, Settings
 from kennisbank.content import load_repository
+from kennisbank.content.check import FileChecks
 from kennisbank.errors import ContentInvalid, KennisbankError, UsageError
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class LiveSite:
         self.errors: list[str] = []
         self._changed: asyncio.Condition | None = None
         self._preview: Preview | None = None
+        self._checks = FileChecks()  # per-file checks of unchanged files, kept between refreshes
         self._stale_index: Repository | None = None  # the repository the search index has not caught up with yet
         self._reindex_timer: asyncio.TimerHandle | None = None
         self._reindexing = asyncio.Lock()
@@ -88,6 +90,7 @@ class LiveSite:
 
         if not (self.site / "index.html").is_file():
             self._full_build()
+        self._checks = FileChecks()  # a full build may follow a change of settings: check every file anew
         self._preview = Preview(self.root, self.out, future=True)
         update = self._preview.start()
         if update.changed:
@@ -112,7 +115,7 @@ class LiveSite:
                 self.prepare()
                 what = "full build"
             else:
-                repo = load_repository(self.root, future=True)
+                repo = load_repository(self.root, future=True, reuse=self._checks)
                 assert self._preview is not None  # prepare() ran before the watcher started
                 update = self._preview.refresh(repo)
                 self._stale_index = repo

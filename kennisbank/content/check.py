@@ -77,17 +77,52 @@ def find_root(start: Path) -> Path:
     return start
 
 
+class FileChecks:
+    """The per-file checks of an earlier run, by path and the file's identity on disk (inode,
+    size, modification time): a long-running caller (the live preview) passes the same object to
+    every :func:`check_repository`, and only files saved since are read and validated again. The
+    per-file rules depend on the file alone; the cross-file rules still run on the whole
+    repository every time."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[tuple[int, int, int], Checked]] = {}
+
+    def split(self, root: Path, paths: Sequence[str]) -> tuple[dict[str, Checked], dict[str, tuple[int, int, int]]]:
+        """The checks still valid, and the stamps of the paths to check again; forgets the rest."""
+        valid: dict[str, Checked] = {}
+        stale: dict[str, tuple[int, int, int]] = {}
+        for path in paths:
+            try:
+                stat = os.stat(root / path)
+            except OSError:
+                stale[path] = (0, 0, 0)  # gone meanwhile: checked again, which reports it
+                continue
+            stamp = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            known = self._known.get(path)
+            if known is not None and known[0] == stamp:
+                valid[path] = known[1]
+            else:
+                stale[path] = stamp
+        self._known = {path: self._known[path] for path in valid}
+        return valid, stale
+
+    def remember(self, path: str, stamp: tuple[int, int, int], checked: Checked) -> None:
+        if stamp != (0, 0, 0):
+            self._known[path] = (stamp, checked)
+
+
 def check_repository(root: Path, only: Iterable[Path] | None = None, *, workers: int | None = None,
-                     progress: Progress | None = None) -> CheckResult:
+                     progress: Progress | None = None, reuse: FileChecks | None = None) -> CheckResult:
     """Check the whole repository at ``root``; with ``only``, report errors of those paths only.
 
     Cross-file rules (duplicate ids, references) always see the whole repository, so checking one
     file still knows every theme and item it may point at. ``workers`` sets the number of
     processes (default: automatic; 1 forces a single process); ``progress(done, total)`` is called
-    as files are checked (for a progress bar).
+    as files are checked (for a progress bar); ``reuse`` keeps the per-file checks of unchanged
+    files from one run to the next (:class:`FileChecks`).
     """
     with _gc_paused():
-        return _check_repository(root.resolve(), only, workers, progress or _no_progress)
+        return _check_repository(root.resolve(), only, workers, progress or _no_progress, reuse)
 
 
 def _no_progress(done: int, total: int) -> None:
@@ -108,12 +143,13 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _check_repository(root: Path, only: Iterable[Path] | None, workers: int | None, progress: Progress) -> CheckResult:
+def _check_repository(root: Path, only: Iterable[Path] | None, workers: int | None, progress: Progress,
+                      reuse: FileChecks | None) -> CheckResult:
     registries, registry_errors = load_registries(root)
     result = CheckResult(root=root, registries=registries, errors=list(registry_errors))
     paths = list(discover(root))
     invalid = []
-    for path, (item, errors, data) in zip(paths, _check_files(root, paths, workers, progress), strict=False):
+    for path, (item, errors, data) in zip(paths, _checked(root, paths, workers, progress, reuse), strict=False):
         result.errors.extend(errors)
         if item is not None:
             result.items.append(item)
@@ -153,6 +189,18 @@ def content_settings(root: Path) -> tuple[Settings, list[ContentError]]:
     if not (root / CONFIG_FILE).is_file():
         return Settings(root=root), []
     return read_settings(root)
+
+
+def _checked(root: Path, paths: Sequence[str], workers: int | None, progress: Progress,
+             reuse: FileChecks | None) -> list[Checked]:
+    """Every path's per-file check, in order: from ``reuse`` where the file did not change."""
+    if reuse is None:
+        return _check_files(root, paths, workers, progress)
+    valid, stale = reuse.split(root, paths)
+    fresh = dict(zip(stale, _check_files(root, list(stale), workers, progress), strict=True))
+    for path, stamp in stale.items():
+        reuse.remember(path, stamp, fresh[path])
+    return [valid[path] if path in valid else fresh[path] for path in paths]
 
 
 def _check_files(root: Path, paths: Sequence[str], workers: int | None, progress: Progress) -> list[Checked]:

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from kennisbank.clock import build_today
-from kennisbank.content.check import check_repository
+from kennisbank.content.check import FileChecks, check_repository
 from kennisbank.content.items import Item
 from kennisbank.content.models import Theme
 from kennisbank.content.parallel import Progress
@@ -93,11 +93,13 @@ def normalise_tags(items: Iterable[Item], aliases: dict[str, str]) -> None:
 
 
 def load_repository(root: Path, only: Iterable[Path] | None = None, *, today: dt.date | None = None,
-                    future: bool = False, progress: Progress | None = None) -> Repository:
+                    future: bool = False, progress: Progress | None = None,
+                    reuse: FileChecks | None = None) -> Repository:
     """Load and validate; raise :class:`ContentInvalid` with every error when anything is wrong.
 
-    ``today`` defaults to the build's date (``SOURCE_DATE_EPOCH`` or the clock)."""
-    result = check_repository(root, only, progress=progress)
+    ``today`` defaults to the build's date (``SOURCE_DATE_EPOCH`` or the clock); ``reuse`` keeps
+    the per-file checks of unchanged files between loads (the live preview's)."""
+    result = check_repository(root, only, progress=progress, reuse=reuse)
     if result.errors:
         raise ContentInvalid(result.errors)
     normalise_tags(result.items, result.registries.vocabularies.get(ALIASES, {}))
