@@ -72,6 +72,12 @@ PROBES = 16
 the index's, so sets that no longer number the documents as the index does are never used."""
 
 
+def probe_numbers(size: int) -> list[int]:
+    """The numbers of :data:`PROBES` documents spread evenly over ``size`` (none when empty):
+    the documents whose ids are compared with the index's (here and in :mod:`.store`)."""
+    return sorted({round(i * (size - 1) / (PROBES - 1)) for i in range(PROBES)}) if size else []
+
+
 def _csr(groups: Sequence[list[int]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
     """Lists of document numbers as offsets + one flat array."""
     offsets = np.zeros(len(groups) + 1, dtype=np.int64)
@@ -108,7 +114,7 @@ def write_bitsets(documents: Sequence[dict[str, Any]], searchable: Sequence[str]
     stem_offsets, stem_numbers = _csr([stems[s] for s in stem_names])
     value_keys = [(name, item) for name in filter_fields for item in sorted(values[name])]
     value_offsets, value_numbers = _csr([values[name][item] for name, item in value_keys])
-    probes = sorted({round(i * (len(documents) - 1) / (PROBES - 1)) for i in range(PROBES)}) if documents else []
+    probes = probe_numbers(len(documents))
     np.savez(folder / FILE, size=np.array([len(documents)]), searchable=_strings(searchable),
              stems=_strings(stem_names), stem_offsets=stem_offsets, stem_numbers=stem_numbers,
              value_fields=_strings([k[0] for k in value_keys]), value_items=_strings([k[1] for k in value_keys]),

@@ -28,10 +28,10 @@ from typing import Any
 
 import orjson
 
+from kennisbank.search.bitsets import probe_numbers
+
 FILE = "documents.bin"
 MAGIC = b"kennisbank documents 1\n"
-PROBES = 16
-"""Documents whose id is compared with the index's when the store is opened."""
 
 
 def document_bytes(doc: dict[str, Any]) -> bytes:
@@ -93,11 +93,8 @@ class DocumentStore:
         return store
 
     def probes(self) -> dict[int, str]:
-        """The ids of :data:`PROBES` documents spread over the store, by number."""
-        if not self.size:
-            return {}
-        numbers = sorted({round(i * (self.size - 1) / (PROBES - 1)) for i in range(PROBES)})
-        return {n: str(self.document(n).get("id")) for n in numbers}
+        """The ids of the probe documents (:func:`.bitsets.probe_numbers`), by number."""
+        return {n: str(self.document(n).get("id")) for n in probe_numbers(self.size)}
 
     def document(self, number: int) -> dict[str, Any]:
         start, end = self._offsets[number], self._offsets[number + 1]
