@@ -186,9 +186,7 @@ def _event_file(event: Item, settings: Settings, stamp: dt.datetime, cache: rend
     preview then rewrites only the edited events' files (all 300 of them took half a second of
     every refresh at 2,000 items), and an unchanged file keeps the DTSTAMP of the moment it was
     made, which is what DTSTAMP means. A build's cache is new, so a build makes every file."""
-    meta = event.meta_as(Event)
-    inputs = (event.title, event.summary, meta.start, meta.end, meta.location, settings.absolute(event.url),
-              settings.site_name)
+    inputs = (event.meta, event.url, settings.site_url, settings.site_name)  # all a file is made from
     known = cache.calendars.get(event.id)
     if known is not None and known[0] == inputs:
         return known[1]
