@@ -3,7 +3,9 @@
 Schema: the searchable fields analysed in Dutch (stemmed) for ranking, one unstemmed folded
 ``plain`` field for prefix and typo matching (and snippets), one raw field per facet for filters,
 ``facet_terms`` (every facet value as one ``field:value`` term) for counts, ``date_key`` for
-sorting, and the whole document stored as JSON (the only stored field) for hits and ``get``.
+sorting, and the whole document stored as JSON (the only stored field). Beside the index: the
+document sets (:mod:`.bitsets`) that count, and the document store (:mod:`.store`) that hits and
+``get`` read, tantivy's stored copy only when the store does not fit the index.
 """
 
 from __future__ import annotations
