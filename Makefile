@@ -15,7 +15,7 @@ WORKFLOWS := $(wildcard .github/workflows/*.yml)
 
 setup: $(STAMP)  ## venv with the package (editable) and its dev extras; idempotent
 
-$(STAMP): pyproject.toml kennisbank/search/_bits.c  # the C part is compiled by the editable install
+$(STAMP): pyproject.toml kennisbank/search/_bits.c kennisbank/search/_snippet.c  # the C parts are compiled by the editable install
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
