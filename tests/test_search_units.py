@@ -11,7 +11,7 @@ import pytest
 
 from kennisbank.errors import ContentInvalid, KennisbankError
 from kennisbank.search.plaintext import markdown_to_text
-from kennisbank.search.query import analyse
+from kennisbank.search.query import analyse, fold
 from kennisbank.search.settings import load_search_settings
 from kennisbank.search.snippets import marked_html, plain_snippet
 
@@ -124,3 +124,14 @@ def test_query_analysis_finds_synonym_phrases_and_drops_stop_words(sample_root):
     assert [u.phrases for u in units] == [(("tijdelijk", "gebruik"), ("tijdelijke", "invulling")), (("gent",),)]
     assert units[-1].last and not units[0].last
     assert [u.phrases for u in analyse("de", settings)] == [(("de",),)]
+
+
+def test_fold_takes_the_short_way_for_ascii_with_the_same_result():
+    import unicodedata
+
+    def decomposed(text: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+    every_ascii = "".join(map(chr, range(128)))
+    assert fold(every_ascii) == decomposed(every_ascii)
+    assert fold("Coördinatie Ĳzer ﬁets") == decomposed("Coördinatie Ĳzer ﬁets") == "coordinatie ijzer fiets"

@@ -218,10 +218,9 @@ class DocumentSets:
         numbers = per_value.tolist()
         counts: dict[str, list[FacetCount]] = {}
         for name, keys, (start, end) in zip(names, stack.keys, stack.rows, strict=True):
-            row = numbers[start:end]
-            # most first; a stable sort keeps the rows' value order among equal counts
-            held = sorted((i for i in range(len(row)) if row[i]), key=lambda i: -row[i])
-            counts[name] = [FacetCount(keys[i], row[i]) for i in held]
+            # most first, then in the rows' value order (tuples compare in C: no key function)
+            ranked = sorted([(-n, i) for i, n in enumerate(numbers[start:end]) if n])
+            counts[name] = [FacetCount(keys[i], -negative) for negative, i in ranked]
         return counts
 
     def _stack(self, names: tuple[str, ...]) -> _Stack:
