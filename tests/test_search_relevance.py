@@ -14,6 +14,7 @@ import pytest
 from kennisbank.search.engine import SearchRequest
 from kennisbank.search.evaluation import JudgedQuery, evaluate, load_judgements, ndcg, recall, reciprocal_rank
 from kennisbank.search.expansion import Vocabulary
+from kennisbank.search.query import analyse
 from kennisbank.search.tantivy_engine import TantivyEngine, write_index
 
 JUDGEMENTS = Path(__file__).parent / "relevance" / "queries.yml"
@@ -165,3 +166,33 @@ def test_metrics_on_a_known_ranking():
     assert ndcg(["b", "a"], judged) < 1.0
     assert reciprocal_rank(["z", "b"], judged) == 0.5
     assert recall(["a", "z"], judged) == 0.5
+
+
+def test_terms_a_field_lacks_get_no_clause_and_change_no_ranking(index_folder, repo, monkeypatch):
+    """A query word's clause is left out of a field that never holds it; the rankings of every
+    judged query (50 deep, with totals) are those of the query with every clause in."""
+    from kennisbank.search.settings import load_search_settings
+
+    settings = load_search_settings(repo.root)
+    pruned = TantivyEngine(index_folder, settings, cache_size=0)
+    plan = pruned.plan(tuple(analyse("herbestemming", settings)), "herbestemming")
+    searcher = pruned._current
+    expected = [(a.stems[0], f.field) for a in plan.units[0].alternatives for f in settings.searchable
+                if searcher.doc_freq(f.field, a.stems[0])]
+    assert len(plan.units[0].clauses) == len(expected) < len(plan.units[0].alternatives) * len(settings.searchable)
+
+    def results(engine: TantivyEngine) -> list[tuple[int, list[str]]]:
+        found = [engine.search(SearchRequest(q=q.q, per_page=50, facets=())) for q in load_judgements(JUDGEMENTS)]
+        return [(r.total, [h.id for h in r.hits]) for r in found]
+
+    with_pruning = results(pruned)
+    from tantivy import Occur, Query
+
+    every_clause = TantivyEngine(index_folder, settings, cache_size=0)
+
+    def all_clauses(alternatives):
+        return tuple((Occur.Should, Query.boost_query(every_clause._field_query(f.field, a.stems), f.boost * a.weight))
+                     for a in alternatives for f in settings.searchable)
+
+    monkeypatch.setattr(every_clause, "_alternatives_clauses", all_clauses)
+    assert results(every_clause) == with_pruning
