@@ -196,3 +196,21 @@ def test_terms_a_field_lacks_get_no_clause_and_change_no_ranking(index_folder, r
 
     monkeypatch.setattr(every_clause, "_alternatives_clauses", all_clauses)
     assert results(every_clause) == with_pruning
+
+
+def test_kept_word_bitmaps_are_not_changed_by_later_searches(index_folder, repo):
+    """A word's match bitmap is kept between requests; intersecting it with another word's (or
+    narrowing it by a filter) must not change what the word alone finds next time."""
+    from kennisbank.search.settings import load_search_settings
+
+    settings = load_search_settings(repo.root)
+    queries = ["kerk woning", "kerk gent", "woning kerk", "woning gent", "kerk", "woning"]  # "kerk" twice as a first word
+    fresh = {q: TantivyEngine(index_folder, settings, cache_size=0).search(SearchRequest(q=q, facets=["city"]))
+             for q in queries}
+    shared = TantivyEngine(index_folder, settings, cache_size=0)
+    for q in queries * 2:
+        found = shared.search(SearchRequest(q=q, facets=["city"]))
+        assert (found.total, found.facets) == (fresh[q].total, fresh[q].facets), q
+        filtered = shared.search(SearchRequest(q=q, filters={"city": ("gent",)}, facets=["city"]))
+        assert filtered.total <= found.total
+    assert len(shared.unit_bits) >= 4 and fresh["kerk gent"].total > 0 and fresh["kerk woning"].total > 0

@@ -76,6 +76,10 @@ TOTALS_ENTRIES = 1024
 #: compiled query, kept per index version whatever the cache size: a property of the index
 #: (its vocabulary), not of any result.
 UNIT_ENTRIES = 8192
+#: Bytes of unit match bitmaps (:meth:`TantivyEngine._unit_bits`) kept per index version: 256
+#: units at 100,000 documents. A unit's bitmap ORs the bitmaps of all its stems (a compound-rich
+#: word has dozens), and the most searched words come back in most requests.
+UNIT_BITS_BYTES = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,7 @@ class TantivyEngine(SearchEngine):
         self.counts: LruCache[list[FacetCount]] = LruCache(entries * 4)
         self.totals: LruCache[list[FacetCount]] = LruCache(TOTALS_ENTRIES)
         self.units: LruCache[CompiledUnit] = LruCache(UNIT_ENTRIES)
+        self.unit_bits: LruCache[Bits] = LruCache(0)
         self._stop_stems = frozenset(stem for word in settings.stop_words for stem in dutch().analyze(word))
         self._open()
 
@@ -232,6 +237,7 @@ class TantivyEngine(SearchEngine):
         self.counts.clear()
         self.totals.clear()
         self.units.clear()
+        self.unit_bits = LruCache(max(16, UNIT_BITS_BYTES // (self.sets.everything.nbytes if self.sets else 1)))
 
     def _numbered_alike(self, size: int, probes: dict[int, str]) -> bool:
         """Whether the index numbers its documents as the document sets do: one segment (a
@@ -266,6 +272,8 @@ class TantivyEngine(SearchEngine):
         reach the top (block-max WAND; another 40 % off an unfiltered one-word search)."""
         exact_title = self._exact_title(plan.title_key)
         if len(plan.units) == 1 and len(plan.words) <= 1 and plan.units[0].clauses:
+            if not exact_title:  # the unit's own query (building a query copies every clause)
+                return plan.units[0].query
             return Query.boolean_query([*plan.units[0].clauses, *exact_title])
         clauses = [(Occur.Must, unit.query) for unit in plan.units]
         if not clauses:
@@ -419,15 +427,27 @@ class TantivyEngine(SearchEngine):
         sets = self.sets
         if sets is None or any(unit.stems is None for unit in plan.units):
             return None
-        bits: Bits | None = None
-        for unit in plan.units:
-            held = sets.any_stem(unit.stems or ())
-            bits = held if bits is None else np.bitwise_and(bits, held, out=bits)
-        return sets.everything if bits is None else bits
+        held = [self._unit_bits(sets, unit.stems or ()) for unit in plan.units]
+        if len(held) < 2:
+            return held[0] if held else sets.everything
+        bits = np.bitwise_and(held[0], held[1])
+        for more in held[2:]:
+            np.bitwise_and(bits, more, out=bits)
+        return bits
+
+    def _unit_bits(self, sets: DocumentSets, stems: tuple[str, ...]) -> Bits:
+        """The documents holding any of ``stems`` (read-only: it is kept for the next request)."""
+        def bits() -> Bits:
+            made = sets.any_stem(stems)
+            made.flags.writeable = False
+            return made
+        return self.unit_bits.get_or_compute(stems, bits)
 
     def _narrowed(self, bits: Bits, filters: dict[str, tuple[str, ...]]) -> Bits:
-        """``bits`` AND every filter (a filter: any of its values)."""
+        """``bits`` AND every filter (a filter: any of its values); ``bits`` itself without filters."""
         assert self.sets is not None
+        if not filters:
+            return bits
         narrowed = bits.copy()
         for name, values in filters.items():
             np.bitwise_and(narrowed, self.sets.any_value(name, values), out=narrowed)
