@@ -12,7 +12,7 @@ from kennisbank.search.documents import build_documents
 from kennisbank.search.engine import SearchRequest
 from kennisbank.search.index_files import swap_in
 from kennisbank.search.settings import load_search_settings
-from kennisbank.search.tantivy_engine import TantivyEngine, new_index_folder, write_index
+from kennisbank.search.tantivy_engine import HIT_FIELDS, TantivyEngine, new_index_folder, write_index
 
 
 def test_lru_keeps_the_most_recently_used_entries():
@@ -216,7 +216,9 @@ def test_the_document_store_gives_the_documents_tantivy_stores(index):
     without.store = None
     for n in range(searcher.num_docs):
         address = tantivy.DocAddress(0, n)
-        assert engine._document(searcher, address) == without._document(searcher, address)
+        whole = engine._document(searcher, address)
+        assert whole == without._document(searcher, address)
+        assert engine._document(searcher, address, head=True) == {k: v for k, v in whole.items() if k in HIT_FIELDS}
     request = SearchRequest(q="kerk", per_page=20)
     assert engine.search(request) == without.search(request)
     first = engine.search(request).hits[0].id

@@ -37,6 +37,9 @@ from kennisbank.search.snippets import marked_html, plain_snippet
 from kennisbank.search.store import DocumentStore, document_bytes, write_store
 
 SNIPPET_CHARS = 180
+HIT_FIELDS = ("id", "title", "url", "type", "date", "body", "summary")
+"""What a hit is made of (:meth:`TantivyEngine._hits`, :func:`_snippet`): the head of the stored
+documents (:mod:`.store`)."""
 SNIPPET_HEAD = 600
 """A long text's snippet is looked for in its first 600 characters (up to a space) first, and in
 the rest only when they hold no match: tantivy reads the whole text it is given (~20 ns a
@@ -154,15 +157,14 @@ def write_index(documents: list[dict[str, Any]], catalog: FacetCatalog, settings
     # opens each term's postings once, not once per segment (~10 % less CPU per request at
     # 100,000 documents than the two segments of two threads; writing takes ~30 % longer).
     writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
-    blobs = [document_bytes(doc) for doc in documents]
-    for doc, blob in zip(documents, blobs, strict=True):
-        writer.add_document(_tantivy_document(doc, blob))
+    for doc in documents:
+        writer.add_document(_tantivy_document(doc, document_bytes(doc)))
         if progress:
             progress(1)
     writer.commit()
     writer.wait_merging_threads()
     index.reload()
-    write_store(blobs, folder)
+    write_store(documents, HIT_FIELDS, folder)
     write_bitsets(documents, [f.field for f in settings.searchable], FILTER_FIELDS, dutch().analyze, folder)
     find_compounds(_vocabulary_counts(index.searcher()), _stem, settings.compounds).save(folder / COMPOUNDS_FILE)
     meta = IndexMeta(version=index_version(documents, settings), built_at=build_time(),
@@ -408,14 +410,14 @@ class TantivyEngine(SearchEngine):
         by_date = request.sort == "date"
         result = searcher.search(query, limit=request.per_page, offset=request.offset, count=total is None,
                                  order_by_field="date_key" if by_date else None, order=tantivy.Order.Desc)
-        docs = [self._document(searcher, address) for _, address in result.hits]
+        docs = [self._document(searcher, address, head=True) for _, address in result.hits]
         return self._hits(searcher, plan() if docs else None, docs), _count(result) if total is None else total
 
-    def _document(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
-        """The search document at ``address``: from the document store (see :mod:`.store`), else
-        from tantivy's stored copy."""
+    def _document(self, searcher: tantivy.Searcher, address: tantivy.DocAddress, head: bool = False) -> dict[str, Any]:
+        """The search document at ``address`` (with ``head``: at least its :data:`HIT_FIELDS`):
+        from the document store (see :mod:`.store`), else from tantivy's stored copy."""
         if self.store is not None and address.segment_ord == 0:
-            return self.store.document(address.doc)
+            return self.store.head(address.doc) if head else self.store.document(address.doc)
         found: dict[str, Any] = orjson.loads(searcher.doc(address)["source"][0])
         return found
 
