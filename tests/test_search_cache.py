@@ -9,7 +9,7 @@ import pytest
 
 from kennisbank.search.cache import CACHE_ENV, LruCache, cache_entries
 from kennisbank.search.documents import build_documents
-from kennisbank.search.engine import SearchRequest
+from kennisbank.search.engine import FacetCount, SearchRequest
 from kennisbank.search.index_files import swap_in
 from kennisbank.search.settings import load_search_settings
 from kennisbank.search.tantivy_engine import HIT_FIELDS, TantivyEngine, new_index_folder, write_index
@@ -113,7 +113,7 @@ def test_facet_counts_are_the_documents_the_search_matches(index, repo, monkeypa
                 value = documents[hit.id].get(name) or []
                 expected.update({value} if isinstance(value, str) else set(value))
             assert {c.value: c.count for c in counts} == dict(expected), (request, name)
-            assert [c.count for c in counts] == sorted((c.count for c in counts), reverse=True)
+            assert len(counts) == len(expected) and all(c.count for c in counts)  # each value once, none at 0
             checked += sum(c.count for c in counts)
     assert checked > 100
 
@@ -170,7 +170,7 @@ def test_document_sets_that_number_the_documents_differently_are_not_used(repo, 
     assert honest.sets is not None
     request = SearchRequest(q="kerk", filters={"city": ("gent",)}, per_page=50)
     refused, counted = engine.search(request), honest.search(request)
-    assert (refused.total, refused.facets) == (counted.total, counted.facets)
+    assert (refused.total, by_value(refused.facets)) == (counted.total, by_value(counted.facets))
     assert {h.id for h in refused.hits} == {h.id for h in counted.hits}
 
 
@@ -200,7 +200,7 @@ def test_document_sets_count_what_tantivy_counts_for_many_random_requests(index,
                    for name in rng.sample(sorted(values), rng.choice((0, 0, 1, 2)))}
         request = SearchRequest(q=" ".join(q), filters=filters, facets=("type", "collection", "theme", "city", "year"))
         counted, reference = with_sets.search(request), without.search(request)
-        assert (counted.total, counted.facets) == (reference.total, reference.facets), request
+        assert (counted.total, by_value(counted.facets)) == (reference.total, by_value(reference.facets)), request
 
 
 def test_the_document_store_gives_the_documents_tantivy_stores(index):
@@ -282,3 +282,8 @@ def test_the_compiled_bitmap_loops_agree_with_numpy():
         _bits.shared_counts(np.zeros((2, 3), dtype=np.uint64), np.zeros(2, dtype=np.uint64), np.zeros(2, dtype=np.int64))
     with pytest.raises(ValueError, match="8-byte items"):
         _bits.shared_counts(np.zeros((2, 3), dtype=np.uint32), np.zeros(3, dtype=np.uint64), np.zeros(2, dtype=np.int64))
+
+
+def by_value(facets: dict[str, list[FacetCount]]) -> dict[str, dict[str, int]]:
+    """Facet counts without their order (the engine's order is its own; the API orders them)."""
+    return {name: {c.value: c.count for c in counts} for name, counts in facets.items()}

@@ -204,8 +204,9 @@ class DocumentSets:
         return int(np.bitwise_count(bits).sum())
 
     def facet_counts(self, bits: Bits, names: Sequence[str]) -> dict[str, list[FacetCount]]:
-        """Documents per value of each facet among ``bits``: most first, then by value; values
-        no matched document carries are left out.
+        """Documents per value of each facet among ``bits``, in the values' order (the API
+        orders them; see :class:`.engine.SearchResult`); values no matched document carries are
+        left out.
 
         The facets' value bitmaps are stacked into one matrix per set of facets asked together
         (a request asks for the same few every time), and one compiled loop (``_bits.c``) ANDs,
@@ -218,9 +219,7 @@ class DocumentSets:
         numbers = per_value.tolist()
         counts: dict[str, list[FacetCount]] = {}
         for name, keys, (start, end) in zip(names, stack.keys, stack.rows, strict=True):
-            # most first, then in the rows' value order (tuples compare in C: no key function)
-            ranked = sorted([(-n, i) for i, n in enumerate(numbers[start:end]) if n])
-            counts[name] = [FacetCount(keys[i], -negative) for negative, i in ranked]
+            counts[name] = [FacetCount(value, n) for value, n in zip(keys, numbers[start:end], strict=True) if n]
         return counts
 
     def _stack(self, names: tuple[str, ...]) -> _Stack:
