@@ -135,3 +135,11 @@ def test_fold_takes_the_short_way_for_ascii_with_the_same_result():
     every_ascii = "".join(map(chr, range(128)))
     assert fold(every_ascii) == decomposed(every_ascii)
     assert fold("Coördinatie Ĳzer ﬁets") == decomposed("Coördinatie Ĳzer ﬁets") == "coordinatie ijzer fiets"
+
+
+def test_a_word_typed_twice_counts_once(sample_root):
+    settings = load_search_settings(sample_root)
+    assert analyse("architect architect", settings) == analyse("architect", settings)
+    kerk, gent = analyse("kerk gent kerk", settings)
+    assert (kerk.phrases, kerk.last, gent.phrases, gent.last) == ((("kerk",),), True, (("gent",),), False)
+    assert len(analyse("kerk kerken", settings)) == 2  # different words, even with the same stem

@@ -60,7 +60,14 @@ def analyse(q: str, settings: SearchSettings) -> list[Unit]:
             units.append(Unit(((tokens[i],),), last=i == len(tokens) - 1))
             i += 1
     meaningful = [u for u in units if u.is_synonym or u.phrases[0][0] not in settings.stop_words]
-    return meaningful or units
+    # A word typed twice counts once: twice, it weighed double and asked for itself as a phrase
+    # (read in every document that holds it). It stays where it came first, and matches as a
+    # prefix if it was also the last word.
+    once: dict[tuple[tuple[str, ...], ...], Unit] = {}
+    for unit in meaningful or units:
+        seen = once.get(unit.phrases)
+        once[unit.phrases] = unit if seen is None else Unit(unit.phrases, last=seen.last or unit.last)
+    return list(once.values())
 
 
 @lru_cache(maxsize=8)
