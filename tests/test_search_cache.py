@@ -257,17 +257,18 @@ def test_a_document_store_that_does_not_fit_the_index_is_not_used(repo, sample_r
 
 
 def test_the_compiled_bitmap_loops_agree_with_numpy():
-    """``_bits.c`` against NumPy on random bitmaps, with word counts that do and do not fill
-    the loop's groups of four, and refuses what it cannot do instead of reading past a buffer."""
+    """``_bits.c`` against NumPy on random bitmaps, with row and word counts that do and do not
+    fill the loops' groups (four rows, two words), and refuses what it cannot do instead of
+    reading past a buffer."""
     import numpy as np
 
     from kennisbank.search import _bits
 
     rng = np.random.default_rng(5)
-    for words in (1, 3, 4, 7, 1563):
-        matrix = rng.integers(0, 2**64, size=(9, words), dtype=np.uint64)
+    for rows, words in ((9, 1), (9, 3), (4, 4), (3, 7), (9, 1563), (0, 5)):
+        matrix = rng.integers(0, 2**64, size=(rows, words), dtype=np.uint64)
         bits = rng.integers(0, 2**64, size=words, dtype=np.uint64)
-        out = np.full(9, -1, dtype=np.int64)
+        out = np.full(rows, -1, dtype=np.int64)
         _bits.shared_counts(matrix, bits, out)
         assert out.tolist() == np.bitwise_count(matrix & bits).sum(axis=1).tolist()
         numbers = rng.choice(words * 64, size=min(500, words * 64), replace=False).astype(np.int32)
