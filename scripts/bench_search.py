@@ -317,6 +317,9 @@ def main() -> int:
     parser.add_argument("--log", type=int, default=20_000, help="requests in the query log")
     parser.add_argument("--queries", type=int, default=500, help="requests of the fixed mix")
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="throughput runs per row, one after the other on the same servers; the row shows "
+                             "their median and each (the host's speed drifts by a quarter from minute to minute)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--http", default="h11,httptools",
@@ -326,6 +329,8 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="Keep corpora and indexes in this folder.")
     parser.add_argument("--reuse", action="store_true", help="With --keep: reuse kept indexes (no indexing rows).")
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds: at least 1")
     generator = _generator(args.generator)
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
     rows: list[tuple[str, str]] = [("CPU cores", str(os.cpu_count()))]
@@ -413,11 +418,16 @@ def http_rows(n: int, corpus: Path, build: Path, args, paths: list[str], label: 
     try:
         tool = "wrk" if shutil.which("wrk") else "python"
         measure = throughput_wrk if tool == "wrk" else throughput_python
-        cpu = _cpu_seconds(processes)
-        rps, p50, p99 = measure(url, paths, args.seconds, args.connections)
-        cpu_ms = (_cpu_seconds(processes) - cpu) * 1000 / max(1.0, rps * args.seconds)
+        rounds = []
+        for k in range(args.rounds):  # each round goes on further in the log, not over the same requests
+            shift = k * len(paths) // args.rounds
+            cpu = _cpu_seconds(processes)
+            rps, p50, p99 = measure(url, paths[shift:] + paths[:shift], args.seconds, args.connections)
+            rounds.append((rps, p50, p99, (_cpu_seconds(processes) - cpu) * 1000 / max(1.0, rps * args.seconds)))
+        rps, p50, p99, cpu_ms = (statistics.median(r[i] for r in rounds) for i in range(4))
+        spread = f"median of {len(rounds)} rounds: {', '.join(f'{r[0]:,.0f}' for r in rounds)}; " if len(rounds) > 1 else ""
         rows.append((f"{n:,} docs throughput, query log, {name}, {tool} -c{args.connections}, "
-                     f"{args.workers} uvicorn workers", f"{rps:,.0f} req/s (p50 {p50:.1f} ms, p99 {p99:.1f} ms); "
+                     f"{args.workers} uvicorn workers", f"{rps:,.0f} req/s ({spread}p50 {p50:.1f} ms, p99 {p99:.1f} ms); "
                      f"server CPU {cpu_ms:.2f} ms/request; {_load()}"))
     finally:
         stop_server(processes)
