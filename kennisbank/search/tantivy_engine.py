@@ -270,8 +270,10 @@ class TantivyEngine(SearchEngine):
         bonus. One unit is one flat disjunction of term queries with the title bonus among its
         clauses: a required clause around it made tantivy score every match through one more
         scorer (0.9 -> 0.55 ms per single-word search at 100,000 documents, same ranking), and a
-        disjunction of term queries alone lets tantivy skip the blocks of documents that cannot
-        reach the top (block-max WAND; another 40 % off an unfiltered one-word search)."""
+        disjunction of term queries alone is scored by tantivy's union made for term scorers
+        (another 40 % off an unfiltered one-word search). tantivy does not skip the documents that
+        cannot reach the top here (block-max WAND): tantivy-py runs every search through a
+        MultiCollector, which scores every match."""
         exact_title = self._exact_title(plan.title_key)
         if len(plan.units) == 1 and len(plan.words) <= 1 and plan.units[0].clauses:
             if not exact_title:  # the unit's own query (building a query copies every clause)
@@ -290,8 +292,8 @@ class TantivyEngine(SearchEngine):
     def _exact_title(self, key: str) -> list[tuple[Occur, Query]]:
         """The bonus for items whose whole title is the query: a term query on the one-term
         ``title_key`` field, boosted so that its BM25 score is :data:`EXACT_TITLE_SCORE`. (A
-        constant-score query would add the same, but it is no term query, and it kept tantivy
-        from pruning.) With one term per document, BM25's term-frequency part is exactly 1 and
+        constant-score query would add the same, but it is no term query, and it kept the clauses
+        out of tantivy's union of term scorers.) With one term per document, BM25's term-frequency part is exactly 1 and
         the score is the term's idf times the boost; none when no title is the query."""
         held = self._current.doc_freq(TITLE_KEY, key)
         if not held:
