@@ -293,8 +293,9 @@ class TantivyEngine(SearchEngine):
         """The bonus for items whose whole title is the query: a term query on the one-term
         ``title_key`` field, boosted so that its BM25 score is :data:`EXACT_TITLE_SCORE`. (A
         constant-score query would add the same, but it is no term query, and it kept the clauses
-        out of tantivy's union of term scorers.) With one term per document, BM25's term-frequency part is exactly 1 and
-        the score is the term's idf times the boost; none when no title is the query."""
+        out of tantivy's union of term scorers.) With one term per document, BM25's term-frequency
+        part is exactly 1 and the score is the term's idf times the boost; none when no title is
+        the query."""
         held = self._current.doc_freq(TITLE_KEY, key)
         if not held:
             return []
