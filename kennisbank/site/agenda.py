@@ -187,7 +187,4 @@ def _event_file(event: Item, settings: Settings, stamp: dt.datetime, cache: rend
     every refresh at 2,000 items), and an unchanged file keeps the DTSTAMP of the moment it was
     made, which is what DTSTAMP means. A build's cache is new, so a build makes every file."""
     inputs = (event.meta, event.url, settings.site_url, settings.site_name)  # all a file is made from
-    known = cache.calendars.get(event.id)
-    if known is not None and known[0] == inputs:
-        return known[1]
-    return cache.calendars.put(event.id, (inputs, event_ics(event, settings, stamp)))[1]
+    return rendercache.made_from(cache.calendars, event.id, inputs, lambda: event_ics(event, settings, stamp))

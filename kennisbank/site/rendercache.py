@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextvars
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -57,6 +57,16 @@ class LRU(Generic[K, V]):
 
     def __len__(self) -> int:
         return len(self._data)
+
+
+def made_from(cache: LRU[K, tuple[tuple[object, ...], V]], key: K, inputs: tuple[object, ...],
+              make: Callable[[], V]) -> V:
+    """The value ``cache`` keeps for ``key`` when it was made from the same ``inputs``; else
+    ``make()``, kept with them. The parts that hold one rendering per item or page use this."""
+    known = cache.get(key)
+    if known is None or known[0] != inputs:
+        known = cache.put(key, (inputs, make()))
+    return known[1]
 
 
 @dataclass

@@ -166,10 +166,7 @@ def page_texts(site: SitePages, cache: RenderCache) -> dict[str, str]:
     for path, page in site.pages.items():
         key = (page.title, page.html, page.context, page.description, page.hide, page.canonical,
                tuple(tuple(feed.items()) for feed in page.feeds))
-        cached = cache.texts.get(path)
-        if cached is None or cached[0] != key:
-            cached = cache.texts.put(path, (key, page.markdown()))
-        texts[path] = cached[1]
+        texts[path] = rendercache.made_from(cache.texts, path, key, page.markdown)
     cache.texts.keep_only(set(texts))
     return texts
 

@@ -225,11 +225,9 @@ def item_page(item: Item, repo: Repository, settings: Settings, related: list[It
               tuple(_card_inputs(r) for r in related),
               tuple((t, repo.themes[t].title, repo.themes[t].meta_as(Theme).parent) for t in item.themes if t in repo.themes),
               cross)
-    item_pages = rendercache.active().item_pages
-    cached = item_pages.get(item.id)
-    if cached is None or cached[0] != inputs:
-        cached = item_pages.put(item.id, (inputs, _item_html(item, repo, settings, related, upcoming, cross)))
-    return StagedPage(f"{item.type.section}/{item.slug}.md", item.title, cached[1],
+    html = rendercache.made_from(rendercache.active().item_pages, item.id, inputs,
+                                 lambda: _item_html(item, repo, settings, related, upcoming, cross))
+    return StagedPage(f"{item.type.section}/{item.slug}.md", item.title, html,
                       PageContext("item", item.id), description=item.summary)
 
 
