@@ -608,7 +608,7 @@ class Highlighter:
         found = fragment_html(part, self.terms, folding_table(), SNIPPET_CHARS)
         if isinstance(found, tuple):
             html, cut_before, cut_after = found
-            return ("…" if before or cut_before else "") + html + ("…" if after or cut_after else "")
+            return _with_ellipses(html, cut_before, cut_after, before, after)
         if found is None:
             return None
         return tantivy_marked(self.generator(), part, before, after)
@@ -621,9 +621,14 @@ def tantivy_marked(generator: tantivy.SnippetGenerator, part: str, before: bool,
     if not ranges:
         return None
     fragment = snippet.fragment_range()
-    html = marked_html(snippet.fragment(), ranges)
-    return ("…" if before or fragment.start > 0 else "") + html + (
-        "…" if after or fragment.end < len(part.encode()) else "")
+    return _with_ellipses(marked_html(snippet.fragment(), ranges), fragment.start > 0,
+                          fragment.end < len(part.encode()), before, after)
+
+
+def _with_ellipses(html: str, cut_before: bool, cut_after: bool, before: bool, after: bool) -> str:
+    """A fragment's HTML with ``…`` where its part goes on (``cut_*``) or the text goes on
+    beyond the part (``before``/``after``)."""
+    return ("…" if before or cut_before else "") + html + ("…" if after or cut_after else "")
 
 
 def _facet_prefix(name: str) -> str:
